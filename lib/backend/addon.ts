@@ -1,0 +1,60 @@
+/**
+ * Loading the native addon. The addon is optional: when it is missing or fails to load, the reason
+ * is kept so that `backendInfo()` and `configure({ backend: 'native' })` can say what went wrong.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Entry points every addon build has; domain modules extend this with their own typed subsets. */
+export interface NativeAddonBase {
+  blasInfo(): { config: string; coreName: string; threads: number; processors: number; parallelMode: number; napiVersion: number };
+  setBlasThreads(n: number): void;
+}
+
+/** The package root (this file lives at lib/backend/ in the sources and dist/backend/ when built). */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const require = createRequire(import.meta.url);
+
+export interface AddonLoad {
+  addon: (NativeAddonBase & Record<string, unknown>) | null;
+  path: string | null;
+  error: string | null;
+}
+
+let cached: AddonLoad | undefined;
+
+/** Candidate addon paths, most specific first. */
+function candidates(): string[] {
+  const out: string[] = [];
+  const explicit = process.env.DYNAMICAL_ISOMETRY_ADDON;
+  if (explicit) out.push(path.resolve(explicit));
+  const buildDir = process.env.DYNAMICAL_ISOMETRY_BUILD_DIR;
+  if (buildDir) out.push(path.resolve(packageRoot, buildDir, 'Release', 'dynamical_isometry.node'));
+  out.push(path.join(packageRoot, 'build', 'Release', 'dynamical_isometry.node'));
+  return out;
+}
+
+/** Loads the addon once; never throws. */
+export function loadAddon(): AddonLoad {
+  if (cached) return cached;
+  const tried: string[] = [];
+  for (const p of candidates()) {
+    if (!existsSync(p)) {
+      tried.push(`${p} (not found)`);
+      continue;
+    }
+    try {
+      const addon = require(p) as NativeAddonBase & Record<string, unknown>;
+      cached = { addon, path: p, error: null };
+      return cached;
+    } catch (e) {
+      tried.push(`${p} (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    }
+  }
+  cached = { addon: null, path: null, error: `no loadable native addon: tried ${tried.join('; ')}` };
+  return cached;
+}

@@ -1,0 +1,10 @@
+/**
+ * dynamical-isometry: the Jacobian singular-value spectra of deep networks at initialization, after
+ * Pennington, Schoenholz & Ganguli, "Resurrecting the sigmoid in deep learning through dynamical
+ * isometry: theory and practice" (NeurIPS 2017, arXiv:1711.04735).
+ * @module
+ */
+export * from './errors.js';
+export type { Matrix, Seed } from './types.js';
+export { configure, backendInfo, version } from './backend/config.js';
+export type { BackendInfo, BackendChoice, BackendName, ConfigureOptions } from './backend/config.js';
