@@ -30,8 +30,9 @@ let cached: AddonLoad | undefined;
 /** Candidate addon paths, most specific first. */
 function candidates(): string[] {
   const out: string[] = [];
+  // An explicit path is the only candidate: a user (or a test) who names an addon gets that one or none.
   const explicit = process.env.DYNAMICAL_ISOMETRY_ADDON;
-  if (explicit) out.push(path.resolve(explicit));
+  if (explicit) return [path.resolve(explicit)];
   const buildDir = process.env.DYNAMICAL_ISOMETRY_BUILD_DIR;
   if (buildDir) out.push(path.resolve(packageRoot, buildDir, 'Release', 'dynamical_isometry.node'));
   out.push(path.join(packageRoot, 'build', 'Release', 'dynamical_isometry.node'));

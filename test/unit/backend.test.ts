@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { BackendUnavailableError, ErrorCode, NativeStatus, backendInfo, configure, version } from '../../lib/index.js';
+import { ErrorCode, NativeStatus, backendInfo, configure, version } from '../../lib/index.js';
 import { hasNative } from '../helpers/backends.js';
 
 describe('backend selection', () => {
@@ -36,20 +36,6 @@ describe('backend selection', () => {
     expect(() => configure({ colour: 'red' } as never)).toThrow(/options\.colour/);
   });
 
-  it.skipIf(hasNative)('throws a helpful error when native is requested without the addon', () => {
-    let err: unknown;
-    try {
-      configure({ backend: 'native' });
-    } catch (e) {
-      err = e;
-    }
-    // Without a built addon (or with the JS backend forced and no addon), this must explain what to do.
-    if (err) {
-      expect(err).toBeInstanceOf(BackendUnavailableError);
-      expect((err as Error).message).toMatch(/apt-get install -y cmake g\+\+ libopenblas-dev liblapacke-dev/);
-    }
-    configure({ backend: 'js' });
-  });
 });
 
 describe('status codes', () => {
