@@ -1,0 +1,529 @@
+/**
+ * Chart builders: plain data in, a Vega-Lite specification out (render it with `writePlot`). They
+ * know the paper's pictures: spectral densities of J J^T with empirical histograms over them and
+ * their atoms as annotated markers (Pennington, Schoenholz & Ganguli 2017, Fig. 2), lines such as
+ * σ_max against depth on log axes (Fig. 3), and the order/chaos phase diagram in the (σ_w², σ_b²)
+ * plane with the critical line χ = 1 and q* contours (Fig. 1; Poole et al. 2016, Schoenholz et al. 2017).
+ *
+ * Conventions: λ is an eigenvalue of J J^T (a squared singular value of J), ρ(λ) the density of the
+ * continuous part of its law. On a logarithmic λ axis the curves show λ ρ(λ), the density per unit of
+ * ln λ, so that areas under the curve stay probabilities; the axis title says so.
+ * @module
+ */
+import type { TopLevelSpec } from 'vega-lite';
+
+import { PLOT_FONT } from './render.js';
+
+/** A point mass of a spectral law. */
+export interface PlotAtom {
+  readonly location: number;
+  readonly mass: number;
+}
+
+/** One theoretical density curve (the continuous part) with the atoms of the same law. */
+export interface DensityCurve {
+  /** Legend label, e.g. `L = 8`. */
+  readonly label: string;
+  /** Abscissae (eigenvalues λ of J J^T, or singular values σ when `variable` is `'singular-value'`). */
+  readonly x: ArrayLike<number>;
+  /** Density of the continuous part at each abscissa (per unit of x). */
+  readonly density: ArrayLike<number>;
+  /** Point masses; drawn as markers with their mass written beside them (mass at 0 goes in the legend). */
+  readonly atoms?: readonly PlotAtom[];
+}
+
+/** An empirical histogram, normalised as a density: Σ height·width = fraction of samples in the bins. */
+export interface DensityHistogram {
+  /** Legend label; a histogram with the same label as a curve takes its colour. */
+  readonly label: string;
+  /** Bin edges, increasing, length = heights.length + 1. */
+  readonly edges: ArrayLike<number>;
+  /** Density per unit of x in each bin. */
+  readonly heights: ArrayLike<number>;
+}
+
+/** Options of {@link densityChart}. */
+export interface DensityChartOptions {
+  readonly title?: string;
+  readonly subtitle?: string;
+  readonly curves: readonly DensityCurve[];
+  readonly histograms?: readonly DensityHistogram[];
+  /** `'log'` plots x on a log axis and x·density on y (density per unit ln x). Default `'linear'`. */
+  readonly scale?: 'linear' | 'log';
+  /** What x is: the eigenvalue λ of J J^T (default) or the singular value σ of J. */
+  readonly variable?: 'eigenvalue' | 'singular-value';
+  /** `'bars'` (default, one translucent histogram) or `'steps'` (dashed outlines, for several). */
+  readonly histogramStyle?: 'bars' | 'steps';
+  /** Visible x range; default: the range of the curves and histograms (positive part on log axes). */
+  readonly xDomain?: readonly [number, number];
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** One series of a {@link lineChart}. */
+export interface LineSeries {
+  readonly label: string;
+  readonly x: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
+  /** Line style group, shown as solid/dashed with its own legend (e.g. the nonlinearity). */
+  readonly style?: string;
+}
+
+/** Options of {@link lineChart}. */
+export interface LineChartOptions {
+  readonly title?: string;
+  readonly subtitle?: string;
+  readonly xTitle: string;
+  readonly yTitle: string;
+  readonly series: readonly LineSeries[];
+  readonly xLog?: boolean;
+  readonly yLog?: boolean;
+  /** Title of the colour legend (default: none). */
+  readonly colorTitle?: string;
+  /** Title of the line-style legend. */
+  readonly styleTitle?: string;
+  /** Draw a marker at every point (default true). */
+  readonly points?: boolean;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** A cell grid over (σ_w², σ_b²) for {@link phaseDiagramChart}. */
+export interface PhaseGrid {
+  /** Cell centres on the σ_w² axis (weight variance), increasing and equally spaced. */
+  readonly weightVariance: ArrayLike<number>;
+  /** Cell centres on the σ_b² axis (bias variance), increasing and equally spaced. */
+  readonly biasVariance: ArrayLike<number>;
+  /** χ at (weightVariance[i], biasVariance[j]) stored at [j * nw + i]; NaN where undefined. */
+  readonly chi: ArrayLike<number>;
+}
+
+/** A curve in the (σ_w², σ_b²) plane, e.g. the critical line or a q* contour. */
+export interface PhaseCurve {
+  readonly label: string;
+  readonly weightVariance: ArrayLike<number>;
+  readonly biasVariance: ArrayLike<number>;
+}
+
+/** Options of {@link phaseDiagramChart}. */
+export interface PhaseDiagramOptions {
+  readonly title?: string;
+  readonly subtitle?: string;
+  readonly grid: PhaseGrid;
+  /** The critical line χ = 1 (drawn thick and black). */
+  readonly criticalLine: PhaseCurve;
+  /** q* contours (thin, labelled at their upper end). */
+  readonly contours?: readonly PhaseCurve[];
+  /** Points on the critical line to mark with their q*. */
+  readonly marks?: readonly { weightVariance: number; biasVariance: number; label: string }[];
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** Colours for series, in legend order (Tableau 10, readable on white and for most colour-blind readers). */
+export const SERIES_COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
+
+const BASE_CONFIG = {
+  font: PLOT_FONT,
+  background: 'white',
+  padding: 12,
+  view: { stroke: '#888' },
+  axis: { labelFontSize: 12, titleFontSize: 14, titleFontWeight: 'normal', grid: true, gridColor: '#e6e6e6' },
+  legend: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: 'normal', labelLimit: 320 },
+  title: { fontSize: 16, subtitleFontSize: 12, subtitleColor: '#555', anchor: 'start', offset: 10 },
+} as const;
+
+/** Round a number for a label: 3 significant digits, no trailing zeros. */
+export function formatLabelNumber(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(2).replace(/\.?0+e/, 'e');
+  return String(Number(v.toPrecision(3)));
+}
+
+/**
+ * Tick values for a log axis over [lo, hi]: 1-2-5 per decade, thinned to decades when there are many,
+ * refined to 1..9 when the range is under a decade (Vega's own log ticks drop labels on short ranges).
+ */
+export function logTicks(lo: number, hi: number): number[] {
+  if (!(lo > 0) || !(hi >= lo)) return [];
+  const k0 = Math.floor(Math.log10(lo));
+  const k1 = Math.ceil(Math.log10(hi));
+  const pick = (mantissas: number[]) => {
+    const out: number[] = [];
+    for (let k = k0; k <= k1; k++) for (const m of mantissas) {
+      const v = Number((m * 10 ** k).toPrecision(12));
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+    }
+    return out;
+  };
+  let t = pick([1, 2, 5]);
+  if (t.length > 12) t = pick([1]);
+  if (t.length > 12) t = t.filter((_, i) => i % Math.ceil(t.length / 10) === 0);
+  if (t.length < 3) t = pick([1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9]);
+  if (t.length > 12) t = pick([1, 2, 3, 5]);
+  return t;
+}
+
+function titleBlock(title?: string, subtitle?: string): Record<string, unknown> {
+  if (title === undefined) return {};
+  return { title: subtitle === undefined ? { text: title } : { text: title, subtitle } };
+}
+
+function finite(v: number | undefined): v is number {
+  return v !== undefined && Number.isFinite(v);
+}
+
+/** The value below which `q` of the finite values lie (for a y range that ignores edge singularities). */
+function quantileOf(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * (s.length - 1))))] ?? NaN;
+}
+
+/**
+ * A spectral-density chart: theory curves (solid), empirical histograms under them, atoms as
+ * diamonds with their mass written beside them.
+ *
+ * The y range is set from the bulk of the curves (the 99.5th percentile of the plotted values, with
+ * 15% headroom, and at least the tallest histogram bar below that), so that an integrable edge
+ * singularity (e.g. the arcsine edge of orthogonal ReLU at L = 2, or λ^{-L/(L+1)} at 0 for Gaussian
+ * weights) does not flatten the picture; curves are clipped at the top.
+ *
+ * @param options - see {@link DensityChartOptions}.
+ * @returns a Vega-Lite specification for `writePlot`/`renderSvg`.
+ * @example
+ * const d = await spectralDensity({ activation: 'relu', weights: 'orthogonal', depth: 8, qStar: 1 });
+ * await writePlot(densityChart({ curves: [{ label: 'L = 8', x: d.lambda, density: d.density, atoms: d.atoms }] }), 'relu.svg');
+ */
+export function densityChart(options: DensityChartOptions): TopLevelSpec {
+  const log = options.scale === 'log';
+  const sigma = options.variable === 'singular-value';
+  const v = sigma ? 'σ' : 'λ';
+  const xTitle = sigma ? 'σ (singular value of J)' : 'λ (eigenvalue of J Jᵀ)';
+  const yTitle = log ? `${v} ρ(${v})  (density per unit ln ${v})` : `ρ(${v})`;
+  const labels: string[] = [];
+  const legendLabel = new Map<string, string>();
+  for (const c of options.curves) {
+    if (!labels.includes(c.label)) labels.push(c.label);
+    const zero = (c.atoms ?? []).filter((a) => a.mass > 0 && (a.location <= 0 || (log && a.location <= 0)));
+    const zeroMass = zero.reduce((s, a) => s + a.mass, 0);
+    legendLabel.set(c.label, zeroMass > 0 ? `${c.label}  (+ atom at 0, mass ${formatLabelNumber(zeroMass)})` : c.label);
+  }
+  for (const h of options.histograms ?? []) if (!labels.includes(h.label)) labels.push(h.label);
+
+  const curveRows: { series: string; x: number; y: number }[] = [];
+  for (const c of options.curves) {
+    for (let i = 0; i < c.x.length; i++) {
+      const x = c.x[i];
+      const d = c.density[i];
+      if (!finite(x) || !finite(d)) continue;
+      if (log && !(x > 0)) continue;
+      curveRows.push({ series: c.label, x, y: log ? x * d : d });
+    }
+  }
+  const barRows: { series: string; x: number; x2: number; y: number }[] = [];
+  for (const h of options.histograms ?? []) {
+    for (let i = 0; i < h.heights.length; i++) {
+      const a = h.edges[i];
+      const b = h.edges[i + 1];
+      const y = h.heights[i];
+      if (!finite(a) || !finite(b) || !finite(y)) continue;
+      if (log && !(a > 0)) continue;
+      // On a log axis the histogram is per unit ln x too: height * width / ln(b / a).
+      barRows.push({ series: h.label, x: a, x2: b, y: log ? (y * (b - a)) / Math.log(b / a) : y });
+    }
+  }
+
+  let xDomain = options.xDomain;
+  if (!xDomain) {
+    const xs = [...curveRows.map((r) => r.x), ...barRows.flatMap((r) => [r.x, r.x2])];
+    for (const c of options.curves) for (const a of c.atoms ?? []) if (a.location > 0) xs.push(a.location);
+    let lo = Math.min(...xs);
+    let hi = Math.max(...xs);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = log ? [1e-3, 10] : [0, 1];
+    if (!log) lo = Math.min(0, lo);
+    if (hi <= lo) hi = log ? lo * 10 : lo + 1;
+    xDomain = [lo, hi];
+  }
+  const curveY = curveRows.filter((r) => r.x >= xDomain[0] && r.x <= xDomain[1]).map((r) => r.y);
+  const barY = barRows.map((r) => r.y);
+  let yMax = quantileOf(curveY, 0.995) * 1.15;
+  if (!(yMax > 0)) yMax = Math.max(...barY, 1) * 1.1;
+  const tallBar = Math.max(0, ...barY.filter((y) => y <= 2 * yMax));
+  yMax = Math.max(yMax, tallBar * 1.05);
+
+  const atomRows: { series: string; x: number; y: number; text: string }[] = [];
+  options.curves.forEach((c, k) => {
+    for (const a of c.atoms ?? []) {
+      if (!(a.location > 0) || !(a.mass > 0)) continue;
+      if (a.location < xDomain[0] || a.location > xDomain[1]) continue;
+      // Atoms have no height; stack their markers near the top so several depths stay legible.
+      atomRows.push({ series: c.label, x: a.location, y: yMax * (0.93 - 0.07 * k), text: `atom ${formatLabelNumber(a.mass)} at ${v} = ${formatLabelNumber(a.location)}` });
+    }
+  });
+
+  const colorDomain = labels;
+  const colorScale = { domain: colorDomain, range: SERIES_COLORS.slice(0, Math.max(1, colorDomain.length)) };
+  const legendExpr = `{${[...legendLabel].map(([k, l]) => `${JSON.stringify(k)}: ${JSON.stringify(l)}`).join(', ')}}[datum.label] || datum.label`;
+  const xScale = log ? { type: 'log', domain: xDomain, nice: false } : { type: 'linear', domain: xDomain, nice: false, zero: false };
+  const x = { field: 'x', type: 'quantitative', title: xTitle, scale: xScale, axis: log ? { format: '~g', values: logTicks(xDomain[0], xDomain[1]) } : { tickCount: 8 } };
+  const y = { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: [0, yMax], nice: false } };
+  const color = { field: 'series', type: 'nominal', title: null, scale: colorScale, legend: { labelExpr: legendExpr, orient: 'top-right', fillColor: 'rgba(255,255,255,0.85)', symbolType: 'stroke', symbolStrokeWidth: 3 } };
+
+  const layers: Record<string, unknown>[] = [];
+  if (barRows.length > 0) {
+    const steps = options.histogramStyle === 'steps';
+    layers.push({
+      data: { values: barRows },
+      mark: steps
+        ? { type: 'rect', clip: true, fillOpacity: 0, strokeWidth: 1.2, strokeDash: [4, 3] }
+        : { type: 'rect', clip: true, fillOpacity: 0.28, strokeOpacity: 0.6, strokeWidth: 0.6 },
+      encoding: {
+        x,
+        x2: { field: 'x2' },
+        y,
+        y2: { datum: 0 },
+        fill: { field: 'series', type: 'nominal', scale: colorScale, legend: null },
+        stroke: { field: 'series', type: 'nominal', scale: colorScale, legend: null },
+      },
+    });
+  }
+  layers.push({
+    data: { values: curveRows },
+    mark: { type: 'line', clip: true, strokeWidth: 2.2, interpolate: 'linear' },
+    encoding: { x, y, color, detail: { field: 'series' } },
+  });
+  if (atomRows.length > 0) {
+    layers.push({
+      data: { values: atomRows },
+      mark: { type: 'rule', strokeDash: [2, 3], strokeWidth: 1.5, clip: true },
+      encoding: { x, y, y2: { datum: 0 }, color: { ...color, legend: null } },
+    });
+    layers.push({
+      data: { values: atomRows },
+      mark: { type: 'point', shape: 'diamond', filled: true, size: 110, clip: true },
+      encoding: { x, y, color: { ...color, legend: null } },
+    });
+    layers.push({
+      data: { values: atomRows },
+      mark: { type: 'text', align: 'right', dx: -9, dy: -2, fontSize: 11, baseline: 'middle' },
+      encoding: { x, y, text: { field: 'text' }, color: { ...color, legend: null } },
+    });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...titleBlock(options.title, options.subtitle),
+    width: options.width ?? 620,
+    height: options.height ?? 380,
+    config: BASE_CONFIG,
+    layer: layers,
+    resolve: { scale: { color: 'shared' } },
+  } as unknown as TopLevelSpec;
+}
+
+/**
+ * A line chart of several series, optionally on log axes, with a colour legend (series) and a
+ * dash legend (style groups), e.g. σ_max against depth L for several q* and two nonlinearities.
+ *
+ * @param options - see {@link LineChartOptions}.
+ * @returns a Vega-Lite specification.
+ * @example
+ * lineChart({ xTitle: 'L', yTitle: 'σ_max', xLog: true, yLog: true,
+ *   series: [{ label: 'q* = 1/4', x: [2, 8, 32], y: [1.05, 1.2, 2.0], style: 'hard-tanh' }] });
+ */
+export function lineChart(options: LineChartOptions): TopLevelSpec {
+  const rows: { series: string; style: string; x: number; y: number }[] = [];
+  const labels: string[] = [];
+  const styles: string[] = [];
+  for (const s of options.series) {
+    if (!labels.includes(s.label)) labels.push(s.label);
+    const style = s.style ?? '';
+    if (!styles.includes(style)) styles.push(style);
+    for (let i = 0; i < s.x.length; i++) {
+      const x = s.x[i];
+      const y = s.y[i];
+      if (!finite(x) || !finite(y)) continue;
+      if ((options.xLog && !(x > 0)) || (options.yLog && !(y > 0))) continue;
+      rows.push({ series: s.label, style, x, y });
+    }
+  }
+  const dashes = [[1, 0], [7, 4], [2, 3], [10, 3, 2, 3]];
+  const useStyle = styles.length > 1 || (styles[0] ?? '') !== '';
+  const xs = rows.map((r) => r.x);
+  const ys = rows.map((r) => r.y);
+  const axisFor = (isLog: boolean | undefined, v: number[]) => {
+    if (!isLog || v.length === 0) return { format: '~g' };
+    return { format: '~g', values: logTicks(Math.min(...v), Math.max(...v)) };
+  };
+  const encoding: Record<string, unknown> = {
+    x: { field: 'x', type: 'quantitative', title: options.xTitle, scale: options.xLog ? { type: 'log', nice: false } : { zero: false }, axis: axisFor(options.xLog, xs) },
+    y: { field: 'y', type: 'quantitative', title: options.yTitle, scale: options.yLog ? { type: 'log', nice: false } : { zero: false }, axis: axisFor(options.yLog, ys) },
+    color: { field: 'series', type: 'nominal', title: options.colorTitle ?? null, scale: { domain: labels, range: SERIES_COLORS.slice(0, Math.max(1, labels.length)) }, sort: labels, legend: { symbolType: 'stroke', symbolStrokeWidth: 3 } },
+    detail: { field: 'style' },
+  };
+  if (useStyle) {
+    encoding.strokeDash = { field: 'style', type: 'nominal', title: options.styleTitle ?? null, scale: { domain: styles, range: dashes.slice(0, styles.length) }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400, symbolStrokeColor: '#333' } };
+  }
+  const layers: Record<string, unknown>[] = [{ mark: { type: 'line', strokeWidth: 2 }, encoding }];
+  if (options.points !== false) {
+    const pointEncoding: Record<string, unknown> = { ...encoding, color: { ...(encoding.color as object), legend: null } };
+    delete pointEncoding.strokeDash;
+    layers.push({ mark: { type: 'point', filled: true, size: 36 }, encoding: pointEncoding });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...titleBlock(options.title, options.subtitle),
+    width: options.width ?? 420,
+    height: options.height ?? 300,
+    config: BASE_CONFIG,
+    data: { values: rows },
+    layer: layers,
+  } as unknown as TopLevelSpec;
+}
+
+/**
+ * The order/chaos phase diagram: a heat map of χ over (σ_w², σ_b²) on a log colour scale diverging
+ * at χ = 1 (blue: ordered, gradients vanish; red: chaotic, gradients explode), the critical line
+ * χ = 1 in black, and q* contours (the set of (σ_w², σ_b²) whose length map has fixed point q*).
+ *
+ * @param options - see {@link PhaseDiagramOptions}.
+ * @returns a Vega-Lite specification.
+ */
+export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
+  const { grid } = options;
+  const nw = grid.weightVariance.length;
+  const nb = grid.biasVariance.length;
+  const dw = nw > 1 ? (grid.weightVariance[nw - 1]! - grid.weightVariance[0]!) / (nw - 1) : 1;
+  const db = nb > 1 ? (grid.biasVariance[nb - 1]! - grid.biasVariance[0]!) / (nb - 1) : 1;
+  const cells: { w: number; w2: number; b: number; b2: number; chi: number }[] = [];
+  let chiMin = Infinity;
+  let chiMax = -Infinity;
+  for (let j = 0; j < nb; j++) {
+    for (let i = 0; i < nw; i++) {
+      const chi = grid.chi[j * nw + i];
+      if (!finite(chi) || !(chi > 0)) continue;
+      const w = grid.weightVariance[i]!;
+      const b = grid.biasVariance[j]!;
+      // Cells overlap by 2% so that anti-aliasing leaves no hairlines between them.
+      cells.push({ w: w - 0.51 * dw, w2: w + 0.51 * dw, b: Math.max(0, b - 0.51 * db), b2: b + 0.51 * db, chi });
+      chiMin = Math.min(chiMin, chi);
+      chiMax = Math.max(chiMax, chi);
+    }
+  }
+  const wLo = Math.max(0, grid.weightVariance[0]! - dw / 2);
+  const wHi = grid.weightVariance[nw - 1]! + dw / 2;
+  const bLo = Math.max(0, grid.biasVariance[0]! - db / 2);
+  const bHi = grid.biasVariance[nb - 1]! + db / 2;
+  // A symmetric log range around χ = 1 so that equal colour distances mean equal factors.
+  const span = Math.max(Math.abs(Math.log10(chiMin)), Math.abs(Math.log10(chiMax)), 0.05);
+  const x = { field: 'w', type: 'quantitative', title: 'σ_w²  (weight variance)', scale: { domain: [wLo, wHi], nice: false, zero: false } };
+  const y = { field: 'b', type: 'quantitative', title: 'σ_b²  (bias variance)', scale: { domain: [bLo, bHi], nice: false, zero: false } };
+  const clipped = { clip: true };
+  const curveRows = (c: PhaseCurve, kind: string) => {
+    const out: { w: number; b: number; i: number; series: string; kind: string }[] = [];
+    for (let i = 0; i < c.weightVariance.length; i++) {
+      const w = c.weightVariance[i];
+      const b = c.biasVariance[i];
+      if (!finite(w) || !finite(b)) continue;
+      if (w < wLo || w > wHi || b < bLo || b > bHi) continue;
+      out.push({ w, b, i, series: c.label, kind });
+    }
+    return out;
+  };
+  const critical = curveRows(options.criticalLine, 'critical');
+  const contourRows = (options.contours ?? []).flatMap((c) => curveRows(c, 'contour'));
+  const contourLabels = (options.contours ?? []).flatMap((c) => {
+    const rows = curveRows(c, 'contour');
+    const last = rows[rows.length - 1];
+    return last ? [{ w: last.w, b: last.b, text: c.label }] : [];
+  });
+  const layers: Record<string, unknown>[] = [
+    {
+      data: { values: cells },
+      mark: { type: 'rect', strokeWidth: 0, ...clipped },
+      encoding: {
+        x,
+        x2: { field: 'w2' },
+        y,
+        y2: { field: 'b2' },
+        fill: {
+          field: 'chi',
+          type: 'quantitative',
+          title: 'χ',
+          scale: { type: 'log', scheme: 'redblue', reverse: true, domain: [10 ** -span, 10 ** span], domainMid: 1, clamp: true },
+          legend: { format: '~g', gradientLength: 220, orient: 'right' },
+        },
+      },
+    },
+  ];
+  if (contourRows.length > 0) {
+    layers.push({
+      data: { values: contourRows },
+      mark: { type: 'line', color: '#333', strokeWidth: 1, strokeDash: [4, 3], clip: true },
+      encoding: { x, y, detail: { field: 'series' }, order: { field: 'i' } },
+    });
+    layers.push({
+      data: { values: contourLabels },
+      mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -3, dy: -3, fontSize: 11, color: '#222' },
+      encoding: { x, y, text: { field: 'text' } },
+    });
+  }
+  layers.push({
+    data: { values: critical },
+    mark: { type: 'line', color: 'black', strokeWidth: 3, clip: true },
+    encoding: { x, y, order: { field: 'i' } },
+  });
+  if (options.marks && options.marks.length > 0) {
+    const marks = options.marks.filter((m) => m.weightVariance >= wLo && m.weightVariance <= wHi && m.biasVariance >= bLo && m.biasVariance <= bHi).map((m) => ({ w: m.weightVariance, b: m.biasVariance, text: m.label }));
+    layers.push({ data: { values: marks }, mark: { type: 'point', filled: true, color: 'black', size: 50 }, encoding: { x, y } });
+    layers.push({
+      data: { values: marks },
+      mark: { type: 'text', align: 'left', dx: 7, dy: 8, fontSize: 11, color: 'black' },
+      encoding: { x, y, text: { field: 'text' } },
+    });
+  }
+  // Region names, placed where each phase is unambiguous: low σ_w² (ordered) and high σ_w², low σ_b² (chaotic).
+  layers.push({
+    data: { values: [{ w: wLo + 0.03 * (wHi - wLo), b: bLo + 0.94 * (bHi - bLo), text: 'ordered (χ < 1): gradients vanish' }] },
+    mark: { type: 'text', align: 'left', fontSize: 13, fontWeight: 'bold', color: '#0b2a55' },
+    encoding: { x, y, text: { field: 'text' } },
+  });
+  layers.push({
+    data: { values: [{ w: wHi - 0.03 * (wHi - wLo), b: bLo + 0.05 * (bHi - bLo), text: 'chaotic (χ > 1): gradients explode' }] },
+    mark: { type: 'text', align: 'right', fontSize: 13, fontWeight: 'bold', color: '#5a0d0d' },
+    encoding: { x, y, text: { field: 'text' } },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...titleBlock(options.title, options.subtitle),
+    width: options.width ?? 560,
+    height: options.height ?? 400,
+    config: BASE_CONFIG,
+    layer: layers,
+  } as unknown as TopLevelSpec;
+}
+
+/**
+ * Puts several charts side by side in a grid of `columns`, each keeping its own scales and legends.
+ *
+ * @param charts - specifications from the builders above.
+ * @param columns - panels per row.
+ * @param title - overall title.
+ * @returns a Vega-Lite specification.
+ */
+export function panelGrid(charts: readonly TopLevelSpec[], columns: number, title?: string, subtitle?: string): TopLevelSpec {
+  const panels = charts.map((c) => {
+    const { $schema: _s, config: _c, ...rest } = c as unknown as Record<string, unknown>;
+    return rest;
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...titleBlock(title, subtitle),
+    config: BASE_CONFIG,
+    columns,
+    concat: panels,
+    spacing: 36,
+    resolve: { scale: { color: 'independent', strokeDash: 'independent', fill: 'independent', stroke: 'independent', x: 'independent', y: 'independent', shape: 'independent' }, legend: { color: 'independent', strokeDash: 'independent', fill: 'independent' } },
+  } as unknown as TopLevelSpec;
+}

@@ -1,0 +1,92 @@
+/**
+ * Headless rendering of the library's charts: a Vega-Lite specification is compiled to Vega, drawn
+ * to SVG by Vega's scenegraph renderer (no browser, no canvas), and rasterised to PNG by resvg (a
+ * Rust SVG renderer shipped as a prebuilt N-API binary inside its npm package). The three packages
+ * are imported lazily, so `import 'dynamical-isometry'` does not pay for them.
+ * @module
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+
+import type { TopLevelSpec } from 'vega-lite';
+
+import { DynamicalIsometryRangeError, DynamicalIsometryTypeError } from '../errors.js';
+
+/** The file formats {@link writePlot} produces, chosen by the file's extension. */
+export type PlotFormat = 'svg' | 'png';
+
+/** The font every chart uses (DejaVu Sans ships with Debian and covers λ, ρ, σ, χ, ²). */
+export const PLOT_FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
+
+/**
+ * The format that a plot file name asks for: `.svg` or `.png` (case-insensitive).
+ *
+ * @param file - a path ending in `.svg` or `.png`.
+ * @returns `'svg'` or `'png'`.
+ * @throws {DynamicalIsometryTypeError} when `file` is not a string.
+ * @throws {DynamicalIsometryRangeError} for any other extension.
+ * @example plotFormat('out/density.png') // 'png'
+ */
+export function plotFormat(file: unknown, parameter = 'plot'): PlotFormat {
+  if (typeof file !== 'string' || file.length === 0) throw new DynamicalIsometryTypeError(parameter, 'a file name ending in .svg or .png', file);
+  const ext = extname(file).toLowerCase();
+  if (ext === '.svg') return 'svg';
+  if (ext === '.png') return 'png';
+  throw new DynamicalIsometryRangeError(parameter, 'a file name ending in .svg or .png', file);
+}
+
+/**
+ * Renders a Vega-Lite specification to an SVG document.
+ *
+ * @param spec - a Vega-Lite top-level specification (the chart builders of this module make them).
+ * @returns the SVG text (UTF-8, with a white background).
+ * @example const svg = await renderSvg(densityChart({ curves: [...] }));
+ */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  // Vega-Lite's and Vega's loggers write warnings to the console; a library stays quiet.
+  const quiet = vega.logger(vega.None);
+  const compiled = vegaLite.compile(spec, { logger: quiet }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Rasterises an SVG document to PNG with resvg.
+ *
+ * @param svg - SVG text, e.g. from {@link renderSvg}.
+ * @param scale - pixels per SVG unit (2 gives a sharp picture on high-density screens).
+ * @returns the PNG file's bytes.
+ */
+export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  const resvg = new Resvg(svg, {
+    background: 'white',
+    fitTo: { mode: 'zoom', value: scale },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  });
+  return resvg.render().asPng();
+}
+
+/**
+ * Renders a chart and writes it to `file`, as SVG or PNG according to the extension. Missing parent
+ * folders are created.
+ *
+ * @param spec - a Vega-Lite top-level specification.
+ * @param file - the output path, ending in `.svg` or `.png`.
+ * @returns the format written and the number of bytes.
+ * @throws {DynamicalIsometryRangeError} when the extension is neither `.svg` nor `.png`.
+ * @example await writePlot(phaseDiagramChart(data), 'phase.png');
+ */
+export async function writePlot(spec: TopLevelSpec, file: string): Promise<{ format: PlotFormat; bytes: number }> {
+  const format = plotFormat(file);
+  const svg = await renderSvg(spec);
+  const body = format === 'svg' ? svg : await svgToPng(svg);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, body);
+  return { format, bytes: Buffer.byteLength(body) };
+}

@@ -1,0 +1,49 @@
+// N-API adapter of the seeded random stream (core/rng.h): fills a caller-allocated Float64Array
+// with standard normals or uniforms, on the libuv pool (Promise) or synchronously for small counts.
+#include <cstdint>
+
+#include "binding/napi_util.h"
+#include "binding/registry.h"
+#include "core/rng.h"
+
+namespace {
+
+uint64_t BigIntArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (info.Length() <= i || !info[i].IsBigInt()) di::ThrowInvalid(info.Env(), std::string(name) + " must be a bigint");
+  bool lossless = false;
+  const uint64_t v = info[i].As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) di::ThrowInvalid(info.Env(), std::string(name) + " must be in [0, 2^64)");
+  return v;
+}
+
+bool BoolArg(const Napi::CallbackInfo& info, size_t i) { return info.Length() > i && info[i].ToBoolean().Value(); }
+
+// rngFill(kind: 0 normal | 1 uniform, seed: bigint, stream: bigint, out: Float64Array, sync: boolean)
+Napi::Value RngFill(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const long long kind = di::IntArg(info, 0, "kind", 0, 1);
+  const uint64_t seed = BigIntArg(info, 1, "seed");
+  const uint64_t stream = BigIntArg(info, 2, "stream");
+  if (info.Length() <= 3 || !info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    di::ThrowInvalid(env, "out must be a Float64Array");
+  Napi::Float64Array out = info[3].As<Napi::Float64Array>();
+  double* data = out.Data();
+  const size_t n = out.ElementLength();
+  auto work = [=]() -> di::Status {
+    di::Rng rng(seed, stream);
+    if (kind == 0) rng.FillNormal(data, n);
+    else rng.FillUniform(data, n);
+    return di::Status::Ok();
+  };
+  if (BoolArg(info, 4)) {
+    di::RunSync(env, work);
+    return env.Undefined();
+  }
+  return di::AsyncJob::Start(env, work, nullptr, {out});
+}
+
+di::Register reg([](Napi::Env env, Napi::Object exports) {
+  exports.Set("rngFill", Napi::Function::New(env, RngFill, "rngFill"));
+});
+
+}  // namespace
