@@ -66,7 +66,11 @@ export interface ResolvedNetworkSpec {
   readonly weightStd: number;
   /** sigma_b (standard deviation). */
   readonly biasStd: number;
-  /** Fixed point q* of the length map. */
+  /**
+   * Fixed point q* of the length map. NaN only for a marginal length map given by stds without
+   * qStar (linear/relu/leaky-relu at biasStd = 0 on their critical line, where every q is a fixed
+   * point and the spectrum does not depend on q*).
+   */
   readonly qStar: number;
   /** chi = weightStd^2 mu1 (paper eq. 5): the mean squared singular value of one layer's Jacobian. */
   readonly chi: number;
@@ -151,21 +155,19 @@ export function resolveNetworkSpec(spec: unknown, name = 'spec'): ResolvedNetwor
   const biasStd = nonNegativeNumber(`${name}.biasStd`, o.biasStd);
   const givenQ = hasQ ? positiveNumber(`${name}.qStar`, o.qStar) : undefined;
   const mf = meanField({ activation, weightStd, biasStd });
-  let qStar = mf.qStar;
-  if (givenQ !== undefined) {
-    // Linear and ReLU at biasStd = 0 on their critical line have every q as a fixed point; there
-    // the spectrum does not depend on q* and a given qStar is consistent by definition.
-    const degenerate = activation.piecewiseConstantDerivative && biasStd === 0 && Math.abs(mf.chi - 1) < 1e-12 && isScaleFree(activation);
-    if (degenerate) qStar = givenQ;
-    else if (!(Math.abs(givenQ - mf.qStar) <= QSTAR_CONSISTENCY_RTOL * mf.qStar)) {
-      throw new DynamicalIsometryRangeError(
-        `${name}.qStar`,
-        `the fixed point of weightStd = ${weightStd}, biasStd = ${biasStd} (q* = ${mf.qStar}) to ${QSTAR_CONSISTENCY_RTOL} relative, or omitted`,
-        givenQ,
-        ErrorCode.invalidArgument,
-      );
-    }
+  // A marginal length map (positively homogeneous phi at biasStd = 0 on its critical line) has every
+  // q as a fixed point: q* is set by the input, the spectrum does not depend on it, and a given qStar
+  // is consistent by definition.
+  let qStar = mf.marginal ? (givenQ ?? NaN) : mf.qStar;
+  if (givenQ !== undefined && !mf.marginal && !(Math.abs(givenQ - mf.qStar) <= QSTAR_CONSISTENCY_RTOL * mf.qStar)) {
+    throw new DynamicalIsometryRangeError(
+      `${name}.qStar`,
+      `the fixed point of weightStd = ${weightStd}, biasStd = ${biasStd} (q* = ${mf.qStar}) to ${QSTAR_CONSISTENCY_RTOL} relative, or omitted`,
+      givenQ,
+      ErrorCode.invalidArgument,
+    );
   }
+  if (givenQ !== undefined && !mf.marginal) qStar = mf.qStar;
   return Object.freeze({
     activation,
     weights,
@@ -178,9 +180,4 @@ export function resolveNetworkSpec(spec: unknown, name = 'spec'): ResolvedNetwor
     mu2: mf.mu2,
     mode: 'stds' as const,
   });
-}
-
-/** phi is positively homogeneous (linear, relu, leaky-relu): the length map is linear in q. */
-function isScaleFree(a: Activation): boolean {
-  return a.kinks.every((k) => k === 0);
 }

@@ -4,7 +4,8 @@
  *
  * Accuracy (checked against mpmath at 40 digits in test/mean-field/erf.test.ts):
  * - `erf(x)`: a few ulps (relative) for every finite x.
- * - `erfc(x)`: a few ulps (relative) for every finite x with erfc(x) > 0 (x below ~26.5).
+ * - `erfc(x)`: a few ulps (relative) wherever erfc(x) is a normal double (x below ~26.2; subnormal
+ *   results beyond carry fewer bits, and it is 0 past x = 27.3).
  *
  * Method, by range of |x|:
  * - |x| < 0.5 (erf) : the everywhere-positive series erf x = (2/sqrt(pi)) e^{-x^2} sum_n 2^n x^{2n+1}/(2n+1)!!

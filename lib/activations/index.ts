@@ -225,3 +225,5 @@ export function resolveActivation(spec: unknown, parameterName = 'activation'): 
 export const activationDescriptions: Readonly<Record<string, string>> = Object.freeze(
   Object.fromEntries(BUILTINS.map((b) => [b.name, b.description])),
 );
+
+export { evaluateActivation } from './evaluate.js';

@@ -4,6 +4,7 @@
  * @module
  */
 import { densityChart, densityHistogram, writePlot, type DensityCurve, type DensityHistogram } from '../plot/index.js';
+import type { NetworkSpec } from '../spec.js';
 import { activationLabel } from './flags.js';
 import { loadFree, loadSpec } from './library.js';
 
@@ -70,7 +71,7 @@ export async function densityCurve(spec: Record<string, unknown>, d: Density, sc
   if (scale === 'log' && d.support.max > 0) {
     const { spectralDensity } = await loadFree();
     const at = logGrid(d);
-    const g = await spectralDensity(spec as never, { at });
+    const g = await spectralDensity(spec as unknown as NetworkSpec, { at });
     return { label, x: g.lambda, density: g.density, atoms: d.atoms };
   }
   return { label, x: d.lambda, density: d.density, atoms: d.atoms };
@@ -122,7 +123,7 @@ export async function plotSpectrum(opts: {
   );
 }
 
-/** Summary statistics of pooled eigenvalues (for tables and JSON). */
+/** Summary statistics of pooled eigenvalues (for tables and JSON); the variance is about the mean with 1/n, like the library's per-sample summaries. */
 export function pooledSummary(ev: Float64Array): { count: number; mean: number; variance: number; min: number; median: number; max: number; zeroFraction: number } {
   const n = ev.length;
   let s = 0;
@@ -136,7 +137,7 @@ export function pooledSummary(ev: Float64Array): { count: number; mean: number; 
   for (const v of ev) ss += (v - mean) ** 2;
   const sorted = Float64Array.from(ev).sort();
   const median = n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
-  return { count: n, mean, variance: n > 1 ? ss / (n - 1) : 0, min: sorted[0] ?? NaN, median, max: sorted[n - 1] ?? NaN, zeroFraction: zeros / n };
+  return { count: n, mean, variance: ss / n, min: sorted[0] ?? NaN, median, max: sorted[n - 1] ?? NaN, zeroFraction: zeros / n };
 }
 
 /** The empirical quantile inf{x : F_n(x) >= p} of sorted values. */

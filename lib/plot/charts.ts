@@ -45,7 +45,7 @@ export interface DensityHistogram {
 /** Options of {@link densityChart}. */
 export interface DensityChartOptions {
   readonly title?: string;
-  readonly subtitle?: string;
+  readonly subtitle?: string | readonly string[];
   readonly curves: readonly DensityCurve[];
   readonly histograms?: readonly DensityHistogram[];
   /** `'log'` plots x on a log axis and x·density on y (density per unit ln x). Default `'linear'`. */
@@ -72,7 +72,7 @@ export interface LineSeries {
 /** Options of {@link lineChart}. */
 export interface LineChartOptions {
   readonly title?: string;
-  readonly subtitle?: string;
+  readonly subtitle?: string | readonly string[];
   readonly xTitle: string;
   readonly yTitle: string;
   readonly series: readonly LineSeries[];
@@ -90,9 +90,9 @@ export interface LineChartOptions {
 
 /** A cell grid over (σ_w², σ_b²) for {@link phaseDiagramChart}. */
 export interface PhaseGrid {
-  /** Cell centres on the σ_w² axis (weight variance), increasing and equally spaced. */
+  /** Cell centres on the σ_w² axis (weight variance), increasing (cells extend halfway to their neighbours). */
   readonly weightVariance: ArrayLike<number>;
-  /** Cell centres on the σ_b² axis (bias variance), increasing and equally spaced. */
+  /** Cell centres on the σ_b² axis (bias variance), increasing. */
   readonly biasVariance: ArrayLike<number>;
   /** χ at (weightVariance[i], biasVariance[j]) stored at [j * nw + i]; NaN where undefined. */
   readonly chi: ArrayLike<number>;
@@ -108,7 +108,7 @@ export interface PhaseCurve {
 /** Options of {@link phaseDiagramChart}. */
 export interface PhaseDiagramOptions {
   readonly title?: string;
-  readonly subtitle?: string;
+  readonly subtitle?: string | readonly string[];
   readonly grid: PhaseGrid;
   /** The critical line χ = 1 (drawn thick and black). */
   readonly criticalLine: PhaseCurve;
@@ -165,7 +165,7 @@ export function logTicks(lo: number, hi: number): number[] {
   return t;
 }
 
-function titleBlock(title?: string, subtitle?: string): Record<string, unknown> {
+function titleBlock(title?: string, subtitle?: string | readonly string[]): Record<string, unknown> {
   if (title === undefined) return {};
   return { title: subtitle === undefined ? { text: title } : { text: title, subtitle } };
 }
@@ -244,6 +244,8 @@ export function densityChart(options: DensityChartOptions): TopLevelSpec {
     if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = log ? [1e-3, 10] : [0, 1];
     if (!log) lo = Math.min(0, lo);
     if (hi <= lo) hi = log ? lo * 10 : lo + 1;
+    // Room on the right so that an atom at the top of the spectrum (e.g. σ_w^{2L}) is not on the frame.
+    hi = log ? hi * 1.3 : hi + 0.04 * (hi - lo);
     xDomain = [lo, hi];
   }
   const curveY = curveRows.filter((r) => r.x >= xDomain[0] && r.x <= xDomain[1]).map((r) => r.y);
@@ -269,24 +271,18 @@ export function densityChart(options: DensityChartOptions): TopLevelSpec {
   const xScale = log ? { type: 'log', domain: xDomain, nice: false } : { type: 'linear', domain: xDomain, nice: false, zero: false };
   const x = { field: 'x', type: 'quantitative', title: xTitle, scale: xScale, axis: log ? { format: '~g', values: logTicks(xDomain[0], xDomain[1]) } : { tickCount: 8 } };
   const y = { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: [0, yMax], nice: false } };
-  const color = { field: 'series', type: 'nominal', title: null, scale: colorScale, legend: { labelExpr: legendExpr, orient: 'top-right', fillColor: 'rgba(255,255,255,0.85)', symbolType: 'stroke', symbolStrokeWidth: 3 } };
+  const color = { field: 'series', type: 'nominal', title: null, scale: colorScale, legend: { labelExpr: legendExpr, orient: 'top', direction: 'horizontal', columns: 4, symbolType: 'stroke', symbolStrokeWidth: 3 } };
 
   const layers: Record<string, unknown>[] = [];
   if (barRows.length > 0) {
     const steps = options.histogramStyle === 'steps';
+    // The bars share the curves' colour legend (one entry per label, curves and histograms alike).
     layers.push({
       data: { values: barRows },
       mark: steps
-        ? { type: 'rect', clip: true, fillOpacity: 0, strokeWidth: 1.2, strokeDash: [4, 3] }
-        : { type: 'rect', clip: true, fillOpacity: 0.28, strokeOpacity: 0.6, strokeWidth: 0.6 },
-      encoding: {
-        x,
-        x2: { field: 'x2' },
-        y,
-        y2: { datum: 0 },
-        fill: { field: 'series', type: 'nominal', scale: colorScale, legend: null },
-        stroke: { field: 'series', type: 'nominal', scale: colorScale, legend: null },
-      },
+        ? { type: 'rect', clip: true, filled: false, strokeWidth: 1.2, strokeDash: [4, 3] }
+        : { type: 'rect', clip: true, fillOpacity: 0.3 },
+      encoding: { x, x2: { field: 'x2' }, y, y2: { datum: 0 }, color },
     });
   }
   layers.push({
@@ -394,8 +390,8 @@ export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
   const { grid } = options;
   const nw = grid.weightVariance.length;
   const nb = grid.biasVariance.length;
-  const dw = nw > 1 ? (grid.weightVariance[nw - 1]! - grid.weightVariance[0]!) / (nw - 1) : 1;
-  const db = nb > 1 ? (grid.biasVariance[nb - 1]! - grid.biasVariance[0]!) / (nb - 1) : 1;
+  const ew = cellEdges(grid.weightVariance);
+  const eb = cellEdges(grid.biasVariance);
   const cells: { w: number; w2: number; b: number; b2: number; chi: number }[] = [];
   let chiMin = Infinity;
   let chiMax = -Infinity;
@@ -403,18 +399,18 @@ export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
     for (let i = 0; i < nw; i++) {
       const chi = grid.chi[j * nw + i];
       if (!finite(chi) || !(chi > 0)) continue;
-      const w = grid.weightVariance[i]!;
-      const b = grid.biasVariance[j]!;
-      // Cells overlap by 2% so that anti-aliasing leaves no hairlines between them.
-      cells.push({ w: w - 0.51 * dw, w2: w + 0.51 * dw, b: Math.max(0, b - 0.51 * db), b2: b + 0.51 * db, chi });
+      // Cells overlap by 2% of their size so that anti-aliasing leaves no hairlines between them.
+      const ow = 0.01 * (ew[i + 1]! - ew[i]!);
+      const ob = 0.01 * (eb[j + 1]! - eb[j]!);
+      cells.push({ w: ew[i]! - ow, w2: ew[i + 1]! + ow, b: eb[j]! - ob, b2: eb[j + 1]! + ob, chi });
       chiMin = Math.min(chiMin, chi);
       chiMax = Math.max(chiMax, chi);
     }
   }
-  const wLo = Math.max(0, grid.weightVariance[0]! - dw / 2);
-  const wHi = grid.weightVariance[nw - 1]! + dw / 2;
-  const bLo = Math.max(0, grid.biasVariance[0]! - db / 2);
-  const bHi = grid.biasVariance[nb - 1]! + db / 2;
+  const wLo = ew[0]!;
+  const wHi = ew[nw]!;
+  const bLo = eb[0]!;
+  const bHi = eb[nb]!;
   // A symmetric log range around χ = 1 so that equal colour distances mean equal factors.
   const span = Math.max(Math.abs(Math.log10(chiMin)), Math.abs(Math.log10(chiMax)), 0.05);
   const x = { field: 'w', type: 'quantitative', title: 'σ_w²  (weight variance)', scale: { domain: [wLo, wHi], nice: false, zero: false } };
@@ -434,9 +430,10 @@ export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
   const critical = curveRows(options.criticalLine, 'critical');
   const contourRows = (options.contours ?? []).flatMap((c) => curveRows(c, 'contour'));
   const contourLabels = (options.contours ?? []).flatMap((c) => {
+    // Label at the upper-left end: there the lines are furthest apart (they fan out from σ_b² = q*).
     const rows = curveRows(c, 'contour');
-    const last = rows[rows.length - 1];
-    return last ? [{ w: last.w, b: last.b, text: c.label }] : [];
+    const first = rows[0];
+    return first ? [{ w: first.w, b: first.b, text: c.label }] : [];
   });
   const layers: Record<string, unknown>[] = [
     {
@@ -465,7 +462,7 @@ export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
     });
     layers.push({
       data: { values: contourLabels },
-      mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -3, dy: -3, fontSize: 11, color: '#222' },
+      mark: { type: 'text', align: 'left', baseline: 'top', dx: 5, dy: 3, fontSize: 11, color: '#222' },
       encoding: { x, y, text: { field: 'text' } },
     });
   }
@@ -483,15 +480,16 @@ export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
       encoding: { x, y, text: { field: 'text' } },
     });
   }
-  // Region names, placed where each phase is unambiguous: low σ_w² (ordered) and high σ_w², low σ_b² (chaotic).
+  // Region names, short (the legend and subtitle explain them), where each phase is unambiguous:
+  // low σ_w² (ordered) and high σ_w², low σ_b² (chaotic).
   layers.push({
-    data: { values: [{ w: wLo + 0.03 * (wHi - wLo), b: bLo + 0.94 * (bHi - bLo), text: 'ordered (χ < 1): gradients vanish' }] },
-    mark: { type: 'text', align: 'left', fontSize: 13, fontWeight: 'bold', color: '#0b2a55' },
+    data: { values: [{ w: wLo + 0.03 * (wHi - wLo), b: bLo + 0.985 * (bHi - bLo), text: 'ordered' }] },
+    mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 14, fontWeight: 'bold', color: '#0b2a55' },
     encoding: { x, y, text: { field: 'text' } },
   });
   layers.push({
-    data: { values: [{ w: wHi - 0.03 * (wHi - wLo), b: bLo + 0.05 * (bHi - bLo), text: 'chaotic (χ > 1): gradients explode' }] },
-    mark: { type: 'text', align: 'right', fontSize: 13, fontWeight: 'bold', color: '#5a0d0d' },
+    data: { values: [{ w: wHi - 0.03 * (wHi - wLo), b: bLo + 0.02 * (bHi - bLo), text: 'chaotic' }] },
+    mark: { type: 'text', align: 'right', baseline: 'bottom', fontSize: 14, fontWeight: 'bold', color: '#5a0d0d' },
     encoding: { x, y, text: { field: 'text' } },
   });
   return {
@@ -504,6 +502,16 @@ export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
+/** Cell edges around increasing centres: midpoints inside, half a spacing outside, never below 0. */
+function cellEdges(c: ArrayLike<number>): number[] {
+  const n = c.length;
+  if (n === 1) return [Math.max(0, c[0]! - 0.5), c[0]! + 0.5];
+  const e: number[] = [Math.max(0, c[0]! - (c[1]! - c[0]!) / 2)];
+  for (let i = 0; i + 1 < n; i++) e.push((c[i]! + c[i + 1]!) / 2);
+  e.push(c[n - 1]! + (c[n - 1]! - c[n - 2]!) / 2);
+  return e;
+}
+
 /**
  * Puts several charts side by side in a grid of `columns`, each keeping its own scales and legends.
  *
@@ -512,7 +520,7 @@ export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
  * @param title - overall title.
  * @returns a Vega-Lite specification.
  */
-export function panelGrid(charts: readonly TopLevelSpec[], columns: number, title?: string, subtitle?: string): TopLevelSpec {
+export function panelGrid(charts: readonly TopLevelSpec[], columns: number, title?: string, subtitle?: string | readonly string[]): TopLevelSpec {
   const panels = charts.map((c) => {
     const { $schema: _s, config: _c, ...rest } = c as unknown as Record<string, unknown>;
     return rest;

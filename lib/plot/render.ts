@@ -35,6 +35,50 @@ export function plotFormat(file: unknown, parameter = 'plot'): PlotFormat {
   throw new DynamicalIsometryRangeError(parameter, 'a file name ending in .svg or .png', file);
 }
 
+/** Advance widths of DejaVu Sans in em, for the characters whose width is far from the average. */
+const CHAR_EM: Readonly<Record<string, number>> = (() => {
+  const t: Record<string, number> = {};
+  const set = (chars: string, w: number) => {
+    for (const c of chars) t[c] = w;
+  };
+  set(' ', 0.318);
+  set('0123456789', 0.636);
+  set('ijl|', 0.278);
+  set('f', 0.352);
+  set('t', 0.392);
+  set('r', 0.411);
+  set('sz', 0.521);
+  set('cky', 0.55);
+  set('m', 0.974);
+  set('w', 0.818);
+  set('IJ', 0.295);
+  set('MW', 0.9);
+  set('.,:;\'', 0.318);
+  set('()[]{}', 0.39);
+  set('-', 0.361);
+  set('=+<>~×', 0.838);
+  set('*', 0.5);
+  set('/\\', 0.337);
+  set('²³ᵀ′', 0.4);
+  return t;
+})();
+
+/**
+ * Text width in pixels for DejaVu Sans. Vega measures text with a canvas when one is installed and
+ * otherwise guesses 0.8 em per character, which is far too wide for this font and makes titles and
+ * legends reserve empty space; this per-character table is within a few percent.
+ */
+export function textWidth(text: string, fontSize: number, bold = false): number {
+  let em = 0;
+  for (const c of text) {
+    const w = CHAR_EM[c];
+    if (w !== undefined) em += w;
+    else if (c >= 'A' && c <= 'Z') em += 0.7;
+    else em += 0.61;
+  }
+  return em * fontSize * (bold ? 1.1 : 1);
+}
+
 /**
  * Renders a Vega-Lite specification to an SVG document.
  *
@@ -46,6 +90,13 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   // Vega-Lite's and Vega's loggers write warnings to the console; a library stays quiet.
   const quiet = vega.logger(vega.None);
+  // `textMetrics` is exported by vega-scenegraph (re-exported by vega) but missing from vega's typings.
+  (vega as unknown as { textMetrics: { width: (item: unknown, text?: unknown) => number } }).textMetrics.width = (item: unknown, text?: unknown) => {
+    const it = item as { fontSize?: number; fontWeight?: string | number; limit?: number };
+    const str = text == null ? '' : String(text).trim();
+    const bold = it.fontWeight === 'bold' || (typeof it.fontWeight === 'number' && it.fontWeight >= 600);
+    return textWidth(str, it.fontSize ?? 11, bold);
+  };
   const compiled = vegaLite.compile(spec, { logger: quiet }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });
   try {

@@ -7,7 +7,8 @@
  * is 1.5e-23). Panel ends are: a grid of spacing 2 (resolves the Gaussian weight itself); every
  * exact breakpoint (a kink of f, mapped to h = (kink - mean)/sd); and, around every feature point c
  * (kinks and the origin, where every built-in activation has its structure), points c ± s·2^j,
- * j = 0, 1, …, graded geometrically from the feature scale s = featureScale/sd outwards. So the
+ * j = 0, 1, …, graded geometrically from the feature scale s = featureScale/sd out to distance 2,
+ * where the grid takes over. So the
  * panels next to a feature are as narrow as the feature (1/sqrt(q) in h units at q up to 1e16 and
  * beyond), and far from it they grow with the distance, as the analyticity of f allows. This is
  * never a fixed low-order rule: its node count grows like log(q) for large q.
@@ -88,13 +89,13 @@ export interface GaussianRuleOptions {
 
 function pushGraded(out: number[], c: number, s: number): void {
   if (!(s > 0) || !Number.isFinite(c)) return;
-  // c ± s 2^j for every j with |offset| < 2 H_MAX: graded panels around c
-  for (let off = s; off < 2 * H_MAX; off *= 2) {
+  // c ± s 2^j while the offset is at most GRID_STEP: graded panels around c; farther out the grid
+  // of spacing GRID_STEP takes over (its panels are then at most twice as wide as their distance to c)
+  for (let off = s; off <= GRID_STEP; off *= 2) {
     const a = c - off;
     const b = c + off;
     if (a > -H_MAX && a < H_MAX) out.push(a);
     if (b > -H_MAX && b < H_MAX) out.push(b);
-    if (c - off < -H_MAX && c + off > H_MAX) break;
   }
 }
 
@@ -220,25 +221,19 @@ export function bivariateExpectation(
   c: number,
   shape: IntegrandShape = { kinks: [] },
 ): number[] {
+  if (c === 0) {
+    // independent inputs: a product of two 1-D expectations
+    return pairs.map(([f1, f2]) => gaussianExpectation(f1, q1, shape) * gaussianExpectation(f2, q2, shape));
+  }
   const sums = pairs.map(() => 0);
   const sq1 = Math.sqrt(q1);
   const sq2 = Math.sqrt(q2);
   const s = Math.sqrt(Math.max(0, (1 - c) * (1 + c)));
-  const X = [...shape.kinks, 0];
-  // outer features in z1 units: those of f1(sqrt(q1) z1) and of the inner integral
-  const outerBreaks: number[] = shape.kinks.map((k) => k / sq1);
-  const features: number[] = X.map((k) => k / sq1);
-  let innerScale = Infinity;
-  if (c !== 0) {
-    for (const k of X) features.push(k / (sq2 * c));
-    if (s === 0) for (const k of shape.kinks) outerBreaks.push(k / (sq2 * c));
-    innerScale = Math.min(1, sq2 * s) / (sq2 * Math.abs(c));
-  }
-  // graded around every feature at the smaller of the two scales (z1 units)
-  const scale = Math.min(1 / sq1, innerScale > 0 ? innerScale : 1 / sq2);
-  const outer = gaussianRule({ sd: 1, breakpoints: outerBreaks, features, featureScale: scale });
+  const outer = correlationOuterRule(shape.kinks, q1, q2, c);
   const np = pairs.length;
   const inner = new Float64Array(np);
+  const f2s = pairs.map((pr) => pr[1]);
+  const innerFeatures = [...shape.kinks, 0];
   for (let i = 0; i < outer.x.length; i++) {
     const z1 = outer.x[i] as number;
     const wo = outer.weights[i] as number;
@@ -251,12 +246,22 @@ export function bivariateExpectation(
       }
       continue;
     }
-    const rule = gaussianRule({ mean: sq2 * c * z1, sd: sq2 * s, breakpoints: shape.kinks });
+    const mean = sq2 * c * z1;
+    const sd = sq2 * s;
+    const ends = panelEnds(mean, sd, shape.kinks, innerFeatures, 1);
     inner.fill(0);
-    for (let j = 0; j < rule.x.length; j++) {
-      const wj = rule.weights[j] as number;
-      const u2 = rule.x[j] as number;
-      for (let p = 0; p < np; p++) inner[p] = (inner[p] as number) + wj * (pairs[p] as readonly [unknown, (x: number) => number])[1](u2);
+    // the inner rule, generated on the fly (no allocation per outer node)
+    for (let pI = 0; pI + 1 < ends.length; pI++) {
+      const a = ends[pI] as number;
+      const b = ends[pI + 1] as number;
+      const half = 0.5 * (b - a);
+      const mid = 0.5 * (a + b);
+      for (let k = 0; k < PANEL_POINTS; k++) {
+        const t = mid + half * (GL.x[k] as number);
+        const wj = half * (GL.w[k] as number) * INV_SQRT_2PI * Math.exp(-0.5 * t * t);
+        const u2 = mean + sd * t;
+        for (let p = 0; p < np; p++) inner[p] = (inner[p] as number) + wj * (f2s[p] as (x: number) => number)(u2);
+      }
     }
     for (let p = 0; p < np; p++) {
       const pr = pairs[p] as readonly [(x: number) => number, (x: number) => number];
@@ -264,4 +269,29 @@ export function bivariateExpectation(
     }
   }
   return sums;
+}
+
+/**
+ * The outer rule (over z1, standard units) of the iterated 2-D rule for inputs
+ * u1 = sqrt(q1) z1, u2 = sqrt(q2)(c z1 + sqrt(1-c^2) z2): panel ends at the kinks of f1(u1) (and of
+ * f2(u2) when c = ±1), graded around the features of f1 and of the inner integral
+ * z1 -> E_{z2}[f2(u2)], whose structure near z1 = x/(sqrt(q2) c) has width
+ * min(1, sqrt(q2) sqrt(1-c^2))/(sqrt(q2)|c|) (a kink of f2 smoothed by the inner Gaussian).
+ */
+export function correlationOuterRule(kinks: readonly number[], q1: number, q2: number, c: number): GaussianRule {
+  const sq1 = Math.sqrt(q1);
+  const sq2 = Math.sqrt(q2);
+  const s = Math.sqrt(Math.max(0, (1 - c) * (1 + c)));
+  const X = [...kinks, 0];
+  const outerBreaks: number[] = kinks.map((k) => k / sq1);
+  const features: number[] = X.map((k) => k / sq1);
+  let innerScale = Infinity;
+  if (c !== 0) {
+    for (const k of X) features.push(k / (sq2 * c));
+    if (s === 0) for (const k of kinks) outerBreaks.push(k / (sq2 * c));
+    innerScale = Math.min(1, sq2 * s) / (sq2 * Math.abs(c));
+  }
+  // graded around every feature at the smaller of the two scales (z1 units)
+  const scale = Math.min(1 / sq1, innerScale > 0 ? innerScale : 1 / sq2);
+  return gaussianRule({ sd: 1, breakpoints: outerBreaks, features, featureScale: scale });
 }

@@ -115,12 +115,15 @@ export class Rng {
    * @param stream substream index, 0 <= stream < 2^64 (default 0).
    */
   constructor(seed: bigint, stream: bigint = 0n) {
-    const w01 = mix64(seed + GAMMA);
-    const w23 = mix64(w01 ^ mix64(stream + 2n * GAMMA));
-    this.s0 = Number(w01 & 0xffffffffn) | 0;
-    this.s1 = Number(w01 >> 32n) | 0;
-    this.s2 = Number(w23 & 0xffffffffn) | 0;
-    this.s3 = Number(w23 >> 32n) | 0;
+    // Three Feistel rounds with splitmix64 finalizers (as di::Rng): a bijection of (seed, stream)
+    // onto the state in which every word depends on both inputs.
+    const r1 = (stream & MASK64) ^ mix64(seed + GAMMA);
+    const l1 = (seed & MASK64) ^ mix64(r1 + 2n * GAMMA);
+    const r2 = r1 ^ mix64(l1 + 3n * GAMMA);
+    this.s0 = Number(l1 & 0xffffffffn) | 0;
+    this.s1 = Number(l1 >> 32n) | 0;
+    this.s2 = Number(r2 & 0xffffffffn) | 0;
+    this.s3 = Number(r2 >> 32n) | 0;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 

@@ -82,13 +82,17 @@ double LogDet(double x) {
   return ed * kLn2Hi + (2.0 * s * p + ed * kLn2Lo);
 }
 
+// Three Feistel rounds with splitmix64 finalizers as round functions: a bijection of (seed, stream)
+// onto the 128-bit state (so distinct pairs give distinct states) in which every state word depends
+// on both inputs (so the first outputs of neighbouring streams are unrelated).
 Rng::Rng(uint64_t seed, uint64_t stream) {
-  const uint64_t w01 = Mix64(seed + kGamma);
-  const uint64_t w23 = Mix64(w01 ^ Mix64(stream + 2 * kGamma));
-  s_[0] = static_cast<uint32_t>(w01);
-  s_[1] = static_cast<uint32_t>(w01 >> 32);
-  s_[2] = static_cast<uint32_t>(w23);
-  s_[3] = static_cast<uint32_t>(w23 >> 32);
+  const uint64_t r1 = stream ^ Mix64(seed + kGamma);
+  const uint64_t l1 = seed ^ Mix64(r1 + 2 * kGamma);
+  const uint64_t r2 = r1 ^ Mix64(l1 + 3 * kGamma);
+  s_[0] = static_cast<uint32_t>(l1);
+  s_[1] = static_cast<uint32_t>(l1 >> 32);
+  s_[2] = static_cast<uint32_t>(r2);
+  s_[3] = static_cast<uint32_t>(r2 >> 32);
   if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 1;  // the one forbidden state of xoshiro
 }
 
@@ -118,7 +122,38 @@ double Rng::NormalSlow(unsigned idx, double x, bool negative) {
 }
 
 void Rng::FillNormal(double* out, size_t n) {
-  for (size_t i = 0; i < n; ++i) out[i] = NextNormal();
+  // NextNormal's fast path with the state in registers; written back around the rare slow path.
+  uint32_t s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t u1 = Rotl(s1 * 5u, 7) * 9u;
+    uint32_t t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = Rotl(s3, 11);
+    const uint32_t u2 = Rotl(s1 * 5u, 7) * 9u;
+    t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = Rotl(s3, 11);
+    const unsigned idx = u1 & 0xffu;
+    const double rabs = static_cast<double>(u1 >> 9) * 536870912.0 + static_cast<double>(u2 >> 3);
+    double x = rabs * ziggurat::kWi[idx];
+    if (u1 & 0x100u) x = -x;
+    if (rabs < ziggurat::kKi[idx]) {
+      out[i] = x;
+      continue;
+    }
+    s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
+    out[i] = NormalSlow(idx, x, (u1 & 0x100u) != 0);
+    s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];
+  }
+  s_[0] = s0, s_[1] = s1, s_[2] = s2, s_[3] = s3;
 }
 
 void Rng::FillUniform(double* out, size_t n) {

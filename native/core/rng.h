@@ -7,7 +7,8 @@
 // and wedge steps use the hand-written Exp/Log below instead of libm.
 //
 // Streams: `stream` selects an independent substream; (seed, stream) -> 128-bit state is injective,
-// so distinct pairs start at distinct points of the 2^128 - 1 period (overlap of two streams of
+// (three Feistel rounds, every state word depending on both inputs), so distinct pairs start at
+// distinct points of the 2^128 - 1 period (overlap of two streams of
 // length n has probability about n / 2^128).
 #pragma once
 #include <cstddef>

@@ -1,0 +1,387 @@
+/**
+ * `spectralDensity`: the exact N -> infinity law of the eigenvalues of J J^T (the squared singular
+ * values of the input-output Jacobian) of a deep random network at initialization, from
+ * S_{JJ^T} = S_{D^2}^L S_{W^TW}^L (Pennington, Schoenholz & Ganguli 2017, eq. 12; THEORY §3.5).
+ * @module
+ */
+import { ErrorCode, NumericalError } from '../errors.js';
+import { type NetworkSpec, type ResolvedNetworkSpec, resolveNetworkSpec } from '../spec.js';
+import { checkOptions, finiteNumber, finiteNumberList, integer, oneOf, boolean as booleanOption } from '../validate.js';
+import { DynamicalIsometryRangeError } from '../errors.js';
+import { freeBackendName, solveGridBackend, solveGridBackendSync } from './backend.js';
+import { type D2Law, d2LawOf, d2Moment, d2Variance } from './d2-law.js';
+import { type SpectralMoments, spectralMoments } from './moments.js';
+import { buildProblem, type SpectralAtom, spectralAtoms } from './problem.js';
+import { type FreeProblem, type GridOutput, imH } from './solver-js.js';
+import { findSupport, type SupportInterval } from './support.js';
+
+/** Options of {@link spectralDensity}. */
+export interface SpectralDensityOptions {
+  /** Number of grid points over the support (default 1000; ignored with `at`). */
+  points?: number;
+  /** Evaluate at these eigenvalues instead of a grid (finite; points <= 0 get density 0). */
+  at?: readonly number[] | Float64Array;
+  /** Grid spacing: 'linear' (midpoints of equal cells, default) or 'log' (for heavy mass near 0). */
+  grid?: 'linear' | 'log';
+  /** Also return the CDF at every grid point (`cdfValues`); default false. */
+  cdf?: boolean;
+  /**
+   * Throw a NumericalError (ERR_DI_NO_CONVERGENCE) when a point does not converge (default true).
+   * With false, such points get density NaN and `diagnostics.converged` is false.
+   */
+  strict?: boolean;
+}
+
+/** The support of the continuous part. */
+export interface SpectralSupport {
+  /** Lower edge of the continuous part (0 when it reaches 0). */
+  readonly min: number;
+  /** Upper edge of the continuous part. */
+  readonly max: number;
+  /** Disjoint intervals [a, b] whose union is the support (usually one). */
+  readonly intervals: readonly (readonly [number, number])[];
+  /**
+   * True when the law has no continuous part (e.g. linear with orthogonal weights: one atom); then
+   * `intervals` is empty and min/max span the atoms' locations.
+   */
+  readonly empty: boolean;
+}
+
+/** Solver diagnostics. */
+export interface SpectralDiagnostics {
+  /** Total Newton iterations (grid and edges). */
+  readonly iterations: number;
+  /** Largest |log z(w) - log lambda| over the grid (the residual of the solved equation). */
+  readonly residual: number;
+  /** Every point converged. */
+  readonly converged: boolean;
+  /** Points that did not converge (density NaN there; only with strict: false). */
+  readonly failures: number;
+  /** Backend that solved the grid. */
+  readonly backend: 'native' | 'js';
+  /** Representation of M_{D^2}: closed form (atoms only), deformed complex contour, or real-line rule. */
+  readonly rule: 'closed-form' | 'contour' | 'real-line';
+  /** Number of quadrature nodes of the continuous part of D^2. */
+  readonly quadratureNodes: number;
+}
+
+/** The result of {@link spectralDensity}. */
+export interface SpectralDensity {
+  /** The resolved network spec (stds, q*, chi, mu1, mu2). */
+  readonly spec: ResolvedNetworkSpec;
+  /** Eigenvalues of J J^T where the density is given (the grid, or `options.at`). */
+  readonly lambda: Float64Array;
+  /** Density of the continuous part at `lambda[i]` (integrates to 1 - the atoms' mass). */
+  readonly density: Float64Array;
+  /** The CDF at `lambda[i]` when `options.cdf` was set, else null. */
+  readonly cdfValues: Float64Array | null;
+  /** Atoms of the law, ascending by location. */
+  readonly atoms: readonly SpectralAtom[];
+  /** Mass of the atom at 0 (0 when there is none). */
+  readonly atomAtZero: number;
+  /** 1 - the atoms' total mass. */
+  readonly continuousMass: number;
+  /** Support of the continuous part (see `empty` for laws without one, e.g. linear orthogonal). */
+  readonly support: SpectralSupport;
+  /** Moments of the whole law (atoms included). */
+  readonly moments: SpectralMoments;
+  /** The largest eigenvalue of the law: max(support.max, largest atom). */
+  readonly lambdaMax: number;
+  /** The density of the singular values s = sqrt(lambda): rho_s(s) = 2 s rho(s^2), on s = sqrt(lambda). */
+  readonly singularValues: { readonly s: Float64Array; readonly density: Float64Array };
+  /** F(x) = P(eigenvalue <= x), right-continuous, atoms included. */
+  cdf(x: number): number;
+  /** inf{ x >= 0 : F(x) >= p } for p in [0, 1]. */
+  quantile(p: number): number;
+  readonly diagnostics: SpectralDiagnostics;
+}
+
+const OPTION_KEYS = ['points', 'at', 'grid', 'cdf', 'strict'] as const;
+
+/** Internal state shared by cdf/quantile. */
+interface Model {
+  P: FreeProblem;
+  law: D2Law;
+  atoms: SpectralAtom[];
+  intervals: SupportInterval[];
+  atomAtZero: number;
+  continuousMass: number;
+  contMass: number[]; // continuous mass of each interval
+}
+
+function segmentOf(intervals: readonly SupportInterval[], x: number): number {
+  for (let k = 0; k < intervals.length; k++) {
+    const iv = intervals[k] as SupportInterval;
+    if (x > iv.min && x < iv.max) return k;
+  }
+  return -1;
+}
+
+function atomsAtOrBelow(atoms: readonly SpectralAtom[], x: number): number {
+  let s = 0;
+  for (const a of atoms) if (a.location <= x) s += a.mass;
+  return s;
+}
+
+/** F by the closed form at one point inside the support (sync solve). */
+function cdfInside(model: Model, x: number): number {
+  const lam = Float64Array.of(x);
+  const seg = Int32Array.of(0);
+  const r = solveGridBackendSync(model.P, lam, seg, true);
+  if (r.status[0] !== 0) {
+    throw new NumericalError(ErrorCode.noConvergence, `spectral CDF: the solver did not converge at lambda = ${x}`, {
+      details: { lambda: x, iterations: r.iterations, residual: r.maxResidual },
+    });
+  }
+  return Math.min(1, Math.max(0, (r.cdf as Float64Array)[0] as number));
+}
+
+function cdfOf(model: Model, x: number): number {
+  if (!(x >= 0)) return 0;
+  const k = segmentOf(model.intervals, x);
+  if (k >= 0) {
+    // right-continuity at an atom inside the support: the closed form is singular there
+    const onAtom = model.atoms.some((a) => a.location === x);
+    return cdfInside(model, onAtom ? x * (1 + 4 * Number.EPSILON) : x);
+  }
+  let s = atomsAtOrBelow(model.atoms, x);
+  model.intervals.forEach((iv, j) => {
+    if (iv.max <= x) s += model.contMass[j] as number;
+  });
+  return Math.min(1, s);
+}
+
+function quantileOf(model: Model, p: number): number {
+  // walk the pieces in order: atoms (jumps) and support intervals (continuous)
+  let cum = 0;
+  const events: { at: number; kind: 'atom' | 'interval'; index: number }[] = [];
+  model.atoms.forEach((a, i) => events.push({ at: a.location, kind: 'atom', index: i }));
+  model.intervals.forEach((iv, i) => events.push({ at: iv.min, kind: 'interval', index: i }));
+  events.sort((a, b) => a.at - b.at || (a.kind === 'atom' ? -1 : 1));
+  if (p <= 0) return 0;
+  for (const ev of events) {
+    if (ev.kind === 'atom') {
+      const a = model.atoms[ev.index] as SpectralAtom;
+      if (p <= cum + a.mass) return a.location;
+      cum += a.mass;
+      continue;
+    }
+    const iv = model.intervals[ev.index] as SupportInterval;
+    const mass = model.contMass[ev.index] as number;
+    // atoms strictly inside the interval are accounted for by the closed-form F
+    const inner = model.atoms.filter((a) => a.location > iv.min && a.location < iv.max).reduce((s, a) => s + a.mass, 0);
+    if (p <= cum + mass + inner) return solveQuantile(model, iv, p);
+    cum += mass + inner;
+  }
+  // p within rounding of 1
+  return model.intervals.length ? Math.max(...model.intervals.map((iv) => iv.max), ...model.atoms.map((a) => a.location)) : (model.atoms[model.atoms.length - 1]?.location ?? 0);
+}
+
+/** F(x) = p inside one interval: safeguarded Newton in log x (F' = rho), bisection fallback. */
+function solveQuantile(model: Model, iv: SupportInterval, p: number): number {
+  let hi = Math.log(iv.max);
+  let lo: number;
+  if (iv.min > 0) lo = Math.log(iv.min);
+  else {
+    // bracket from below: F(e^lo) < p, down to ~1e-300
+    lo = Math.log(iv.max) - 36;
+    while (lo > -690 && cdfInside(model, Math.exp(lo)) >= p) lo -= 36;
+    if (lo <= -690) return 0;
+  }
+  let u = 0.5 * (lo + hi);
+  for (let it = 0; it < 200; it++) {
+    const x = Math.exp(u);
+    const r = solveGridBackendSync(model.P, Float64Array.of(x), Int32Array.of(0), true);
+    if (r.status[0] !== 0) {
+      u = 0.5 * (lo + hi);
+      continue;
+    }
+    const f = ((r.cdf as Float64Array)[0] as number) - p;
+    if (f >= 0) hi = u;
+    else lo = u;
+    const slope = x * (r.density[0] as number); // dF/du
+    let next = slope > 0 ? u - f / slope : NaN;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (Math.abs(next - u) <= 1e-15 * Math.max(1, Math.abs(u)) || hi - lo <= 1e-15 * Math.max(1, Math.abs(u))) return Math.exp(next);
+    u = next;
+  }
+  return Math.exp(u);
+}
+
+/** Continuous mass of each interval (closed-form F at the edges when there are several). */
+function intervalMasses(model: Omit<Model, 'contMass'>): number[] {
+  if (model.intervals.length <= 1) return model.intervals.map(() => model.continuousMass);
+  return model.intervals.map((iv) => {
+    const fAt = (x: number, w: number | null): number => {
+      if (x <= 0) return model.atomAtZero;
+      if (w !== null) return 1 - imH(model.P, w, 1e-30 * Math.abs(w)) / Math.PI;
+      return 1 - imH(model.P, x, 0) / Math.PI;
+    };
+    const inner = model.atoms.filter((a) => a.location > iv.min && a.location < iv.max).reduce((s, a) => s + a.mass, 0);
+    const below = model.atoms.filter((a) => a.location <= iv.min).reduce((s, a) => s + a.mass, 0);
+    void below;
+    return Math.max(0, fAt(iv.max, iv.wMax) - fAt(iv.min, iv.wMin) - inner);
+  });
+}
+
+function gridPoints(model: Model, points: number, spacing: 'linear' | 'log'): Float64Array {
+  const ivs = model.intervals;
+  if (ivs.length === 0) return new Float64Array(0);
+  const lengths = ivs.map((iv) => iv.max - iv.min);
+  const total = lengths.reduce((a, b) => a + b, 0);
+  const counts = lengths.map((l) => Math.max(1, Math.round((points * l) / total)));
+  let diff = points - counts.reduce((a, b) => a + b, 0);
+  for (let k = counts.length - 1; diff !== 0 && k >= 0; k--) {
+    const c = counts[k] as number;
+    const d = diff > 0 ? diff : Math.max(diff, 1 - c);
+    counts[k] = c + d;
+    diff -= d;
+  }
+  const out: number[] = [];
+  ivs.forEach((iv, k) => {
+    const n = counts[k] as number;
+    if (spacing === 'linear' || n < 2) {
+      for (let i = 0; i < n; i++) out.push(iv.min + ((i + 0.5) / n) * (iv.max - iv.min));
+      return;
+    }
+    const lo = iv.min > 0 ? iv.min : Math.max(1e-300, quantileOf(model, model.atomAtZero + 1e-6 * model.continuousMass));
+    const a = Math.log(lo);
+    const b = Math.log(iv.max);
+    for (let i = 0; i < n; i++) out.push(Math.exp(a + ((i + 0.5) / n) * (b - a)));
+  });
+  return Float64Array.from(out);
+}
+
+/**
+ * The exact limiting (N -> infinity) spectral law of J J^T for a deep network at initialization:
+ * the density of its continuous part on a grid (or at given points), its atoms, support, moments,
+ * CDF and quantiles (Pennington, Schoenholz & Ganguli 2017, eqs. 7-12; THEORY §3.5(b), §8.5).
+ *
+ * Method: the subordination form z(w) = weightStd^(2L) w^L (m/(1+m))^(L-1) (orthogonal) or
+ * weightStd^(2L) w^L m^(L-1) (1+m) (Gaussian), m = M_{D^2}(w), solved for w by safeguarded Newton on
+ * log z(w) - log lambda (mod 2 pi i), on the physical branch reached by continuation from the
+ * negative axis and along the grid; rho(lambda) = -Im m / (pi lambda) at lambda + i0 with no
+ * epsilon; edges from z'(w) = 0 on the real axis; F = 1 - Im H(w)/pi in closed form.
+ *
+ * @param spec - `{ activation, weights, depth, weightStd, biasStd }` or `{ activation, weights, depth, qStar }`
+ *   (stds are standard deviations; see resolveNetworkSpec).
+ * @param options - see {@link SpectralDensityOptions}.
+ * @returns a Promise of {@link SpectralDensity} (the native backend solves large grids off the main thread).
+ * @throws DynamicalIsometryTypeError / DynamicalIsometryRangeError for bad specs or options (naming the
+ *   parameter); NumericalError ERR_DI_NO_CONVERGENCE (details: iterations, residual, failures, lambda)
+ *   when a point does not converge and `strict` is not false.
+ * @example
+ * const r = await spectralDensity({ activation: 'tanh', weights: 'orthogonal', depth: 32, qStar: 0.0259 });
+ * r.support.max;    // ~1.782 (lambda_max)
+ * r.moments.mean;   // 1 (= chi^L at criticality)
+ * r.quantile(0.5);  // the median squared singular value
+ */
+export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensityOptions): Promise<SpectralDensity> {
+  const s = resolveNetworkSpec(spec, 'spec');
+  const o = checkOptions<SpectralDensityOptions>('options', options, OPTION_KEYS);
+  const points = o.points === undefined ? 1000 : integer('options.points', o.points, 1, 10_000_000);
+  const at = o.at === undefined ? undefined : finiteNumberList('options.at', o.at);
+  const spacing = o.grid === undefined ? 'linear' : oneOf('options.grid', o.grid, ['linear', 'log'] as const);
+  const wantCdf = o.cdf === undefined ? false : booleanOption('options.cdf', o.cdf);
+  const strict = o.strict === undefined ? true : booleanOption('options.strict', o.strict);
+  const model = buildModel(s);
+
+  let lambda: Float64Array;
+  if (at) lambda = at;
+  else lambda = gridPoints(model, points, spacing);
+  // solve in ascending order (warm starts), then scatter back
+  const order = Array.from(lambda.keys()).sort((a, b) => (lambda[a] as number) - (lambda[b] as number));
+  const sorted = Float64Array.from(order, (i) => lambda[i] as number);
+  const seg = Int32Array.from(sorted, (x) => segmentOf(model.intervals, x));
+  const backend = freeBackendName();
+  const r = await solveGridBackend(model.P, sorted, seg, wantCdf);
+  const density = new Float64Array(lambda.length);
+  const cdfValues = wantCdf ? new Float64Array(lambda.length) : null;
+  order.forEach((i, k) => {
+    density[i] = r.density[k] as number;
+    if (cdfValues) {
+      const x = sorted[k] as number;
+      cdfValues[i] = seg[k] as number >= 0 ? Math.min(1, Math.max(0, (r.cdf as Float64Array)[k] as number)) : cdfOf(model, x);
+    }
+  });
+  if (r.failures > 0 && strict) throwNoConvergence(r, sorted);
+  const sv = new Float64Array(lambda.length);
+  const svDensity = new Float64Array(lambda.length);
+  for (let i = 0; i < lambda.length; i++) {
+    const x = lambda[i] as number;
+    const sx = x > 0 ? Math.sqrt(x) : 0;
+    sv[i] = sx;
+    svDensity[i] = 2 * sx * (density[i] as number);
+  }
+  const law = model.law;
+  const mu: [number, number, number, number] = [s.mu1, s.mu2, d2Moment(law, 3), d2Moment(law, 4)];
+  const moments = spectralMoments(s.depth, s.weights === 'gaussian', s.chi, mu, d2Variance(law, s.mu1));
+  const locs = model.atoms.map((a) => a.location);
+  const support: SpectralSupport = model.intervals.length
+    ? Object.freeze({
+        min: (model.intervals[0] as SupportInterval).min,
+        max: (model.intervals[model.intervals.length - 1] as SupportInterval).max,
+        intervals: Object.freeze(model.intervals.map((iv) => Object.freeze([iv.min, iv.max] as const))),
+        empty: false,
+      })
+    : Object.freeze({ min: Math.min(...locs), max: Math.max(...locs), intervals: Object.freeze([]), empty: true });
+  const lambdaMax = Math.max(model.intervals.length ? support.max : 0, ...locs);
+  return Object.freeze({
+    spec: s,
+    lambda,
+    density,
+    cdfValues,
+    atoms: Object.freeze(model.atoms.map((a) => Object.freeze({ ...a }))),
+    atomAtZero: model.atomAtZero,
+    continuousMass: model.continuousMass,
+    support,
+    moments: Object.freeze(moments),
+    lambdaMax,
+    singularValues: Object.freeze({ s: sv, density: svDensity }),
+    cdf: (x: number) => cdfOf(model, finiteNumber('x', x)),
+    quantile: (p: number) => {
+      const v = finiteNumber('p', p);
+      if (v < 0 || v > 1) throw new DynamicalIsometryRangeError('p', 'a probability in [0, 1]', p);
+      return quantileOf(model, v);
+    },
+    diagnostics: Object.freeze({
+      iterations: r.iterations,
+      residual: r.maxResidual,
+      converged: r.failures === 0,
+      failures: r.failures,
+      backend,
+      rule: law.ruleKind === 'none' ? ('closed-form' as const) : law.ruleKind,
+      quadratureNodes: law.nodeRe.length,
+    }),
+  });
+}
+
+function throwNoConvergence(r: GridOutput, lam: Float64Array): never {
+  const first = r.status.findIndex((st) => st === 2);
+  throw new NumericalError(
+    ErrorCode.noConvergence,
+    `spectralDensity: the solver did not converge at ${r.failures} point(s) (first at lambda = ${lam[first]}; ` +
+      `largest residual ${r.maxResidual}); pass { strict: false } to get the other points with NaN there`,
+    { routine: 'free-solver', details: { iterations: r.iterations, residual: r.maxResidual, failures: r.failures, lambda: lam[first] as number } },
+  );
+}
+
+const modelCache = new WeakMap<ResolvedNetworkSpec, Model>();
+
+function buildModel(s: ResolvedNetworkSpec): Model {
+  const hit = modelCache.get(s);
+  if (hit) return hit;
+  // a marginal length map (q* undefined): phi is positively homogeneous, D^2 does not depend on q
+  const law = d2LawOf(s.activation, Number.isFinite(s.qStar) ? s.qStar : 1);
+  const solverSpec = { depth: s.depth, weightStd: s.weightStd, gaussian: s.weights === 'gaussian' };
+  const P = buildProblem(solverSpec, law);
+  const atoms = spectralAtoms(solverSpec, law);
+  const atomMass = atoms.reduce((a, b) => a + b.mass, 0);
+  const continuousMass = Math.max(0, 1 - atomMass);
+  const intervals = continuousMass > 1e-15 ? findSupport(P, law, atoms.map((a) => a.location)) : [];
+  const zero = atoms.find((a) => a.location === 0);
+  const partial = { P, law, atoms, intervals, atomAtZero: zero ? zero.mass : 0, continuousMass };
+  const model: Model = { ...partial, contMass: intervalMasses(partial) };
+  modelCache.set(s, model);
+  return model;
+}

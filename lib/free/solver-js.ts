@@ -1,0 +1,506 @@
+/**
+ * The free-probability solver, pure TypeScript twin of native/core/free_solver.cc (same algorithm,
+ * same constants; the two agree to ~1e-12 relative, test/free/parity.test.ts).
+ *
+ * Subordination form (THEORY §3.5(b), §8.5). With m = M_{D^2}(w) and s2 = weightStd^2,
+ *
+ *     orthogonal: log z(w) = L log s2 + L log w + (L-1) [log m - log(1+m)]
+ *     Gaussian:   log z(w) = L log s2 + L log w + (L-1) log m + log(1+m)
+ *
+ * and at the solution of log z(w) = log(lambda) + i theta: G = (1+m)/z, rho = -Im m/(pi lambda).
+ * Newton on F(w) = log z(w) - log z_target with the imaginary part of the residual reduced modulo
+ * 2 pi (essential at large L), step damping |dw| <= |w|/2 and backtracking on |F|. The physical
+ * branch is reached by continuation from the negative axis: at theta = pi (z < 0) w is real,
+ * negative and unique (|z(w)| increases with |w| there), found by safeguarded Newton/bisection in
+ * log|w|; then theta goes from pi to 0 with a tangent predictor dw = i dtheta / F'(w) and a Newton
+ * corrector, halving the step when the corrector fails or wanders. Along a grid, the previous point
+ * warm-starts the next (tangent predictor in log lambda); a warm start that fails or lands on a root
+ * with Im m > 0 or far from the prediction falls back to the theta continuation.
+ *
+ * CDF (THEORY §8.5): with K(w) = E log(1 - d/w),
+ *     H = L K + (L-1) log(1+m)   (orthogonal),    H = L K + L m - log(1+m)   (Gaussian),
+ * F(lambda) = 1 - Im H(w(lambda + i0)) / pi, atoms included.
+ * @module
+ */
+
+/** The problem in flat form (shared with the native core). */
+export interface FreeProblem {
+  /** Depth L. */
+  readonly depth: number;
+  /** L log(weightStd^2). */
+  readonly logScale: number;
+  /** Gaussian (true) or orthogonal (false) weights. */
+  readonly gaussian: boolean;
+  /** Mass of the D^2 atom at 0. */
+  readonly p0: number;
+  /** Nodes d_j (atoms with value > 0 first, then the continuous rule), real and imaginary parts. */
+  readonly dRe: Float64Array;
+  readonly dIm: Float64Array;
+  /** Weights c_j. */
+  readonly cRe: Float64Array;
+  readonly cIm: Float64Array;
+  /** log mu1 (for the initial guess on the negative axis). */
+  readonly logMu1: number;
+}
+
+/** Per-point outcome codes. */
+export const PointStatus = { ok: 0, outside: 1, noConvergence: 2 } as const;
+
+const TWO_PI = 2 * Math.PI;
+const MAX_NEWTON = 60;
+const THETA_MIN_STEP = 1e-13;
+
+/** Scratch results of one evaluation at w. */
+class Eval {
+  mr = 0;
+  mi = 0;
+  pr = 0; // 1 + m
+  pi = 0;
+  dmr = 0; // m'(w)
+  dmi = 0;
+  fr = 0; // log z(w)
+  fi = 0;
+  dfr = 0; // d log z / dw
+  dfi = 0;
+}
+
+/** Evaluates m, 1 + m, m' and log z, (log z)' at w = wr + i wi. */
+export function evaluate(P: FreeProblem, wr: number, wi: number, e: Eval): void {
+  const n = P.dRe.length;
+  const dRe = P.dRe;
+  const dIm = P.dIm;
+  const cRe = P.cRe;
+  const cIm = P.cIm;
+  let mr = 0;
+  let mi = 0;
+  let gr = 0;
+  let gi = 0;
+  let dr = 0;
+  let di = 0;
+  for (let j = 0; j < n; j++) {
+    const xr = dRe[j] as number;
+    const xi = dIm[j] as number;
+    const ur = wr - xr;
+    const ui = wi - xi;
+    const inv = 1 / (ur * ur + ui * ui);
+    const rr = ur * inv; // r = 1/(w - d)
+    const ri = -ui * inv;
+    const cr = cRe[j] as number;
+    const ci = cIm[j] as number;
+    // c r
+    const tr = cr * rr - ci * ri;
+    const ti = cr * ri + ci * rr;
+    gr += tr;
+    gi += ti;
+    // c d r = c d/(w - d)
+    const sr = tr * xr - ti * xi;
+    const si = tr * xi + ti * xr;
+    mr += sr;
+    mi += si;
+    // m' = -sum c d r^2
+    dr -= sr * rr - si * ri;
+    di -= sr * ri + si * rr;
+  }
+  e.mr = mr;
+  e.mi = mi;
+  e.dmr = dr;
+  e.dmi = di;
+  // 1 + m = p0 + w g without cancellation for small |w|; 1 + m directly otherwise
+  if (Math.abs(mr) + Math.abs(mi) > 0.5) {
+    e.pr = P.p0 + (wr * gr - wi * gi);
+    e.pi = wr * gi + wi * gr;
+  } else {
+    e.pr = 1 + mr;
+    e.pi = mi;
+  }
+  const L = P.depth;
+  const lw = Math.log(Math.hypot(wr, wi));
+  const aw = Math.atan2(wi, wr);
+  const lm = Math.log(Math.hypot(e.mr, e.mi));
+  const am = Math.atan2(e.mi, e.mr);
+  const lp = Math.log(Math.hypot(e.pr, e.pi));
+  const ap = Math.atan2(e.pi, e.pr);
+  // coefficient of log(1+m): -(L-1) orthogonal, +1 Gaussian
+  const b = P.gaussian ? 1 : -(L - 1);
+  e.fr = P.logScale + L * lw + (L - 1) * lm + b * lp;
+  e.fi = reduceAngle(L * aw) + reduceAngle((L - 1) * am) + reduceAngle(b * ap);
+  // (log z)' = L/w + m' [ (L-1)/m + b/(1+m) ]
+  const iw = 1 / (wr * wr + wi * wi);
+  const im2 = 1 / (e.mr * e.mr + e.mi * e.mi);
+  const ip = 1 / (e.pr * e.pr + e.pi * e.pi);
+  const cr = (L - 1) * e.mr * im2 + b * e.pr * ip;
+  const ci = -(L - 1) * e.mi * im2 - b * e.pi * ip;
+  e.dfr = L * wr * iw + (e.dmr * cr - e.dmi * ci);
+  e.dfi = -L * wi * iw + (e.dmr * ci + e.dmi * cr);
+}
+
+/** x reduced to (-pi, pi]. */
+function reduceAngle(x: number): number {
+  if (x > -Math.PI && x <= Math.PI) return x;
+  const r = x - TWO_PI * Math.round(x / TWO_PI);
+  return r <= -Math.PI ? r + TWO_PI : r > Math.PI ? r - TWO_PI : r;
+}
+
+/** Residual floor of log z at w (rounding of the L-fold sums). */
+function floorTol(P: FreeProblem, wr: number, wi: number, logLam: number): number {
+  const lw = Math.abs(Math.log(Math.hypot(wr, wi)));
+  return 4e-16 * (P.depth * (4 + lw) + Math.abs(P.logScale) + Math.abs(logLam) + 8);
+}
+
+/** Acceptance tolerance on |log z(w) - log z_target|. */
+export function acceptTol(P: FreeProblem, wr: number, wi: number, logLam: number): number {
+  return Math.max(1e-11, 256 * floorTol(P, wr, wi, logLam));
+}
+
+/** Outcome of a Newton solve. */
+export interface NewtonResult {
+  wr: number;
+  wi: number;
+  iterations: number;
+  residual: number;
+  ok: boolean;
+}
+
+/**
+ * Damped Newton on log z(w) = logLam + i theta from (wr, wi). Invariant: |res| is non-increasing
+ * (backtracking), |dw| <= |w|/2 per step.
+ */
+export function newton(P: FreeProblem, wr: number, wi: number, logLam: number, theta: number, e: Eval, maxIt = MAX_NEWTON): NewtonResult {
+  evaluate(P, wr, wi, e);
+  let rr = e.fr - logLam;
+  let ri = reduceAngle(e.fi - theta);
+  let res = Math.hypot(rr, ri);
+  let it = 0;
+  const tol = floorTol(P, wr, wi, logLam);
+  while (it < maxIt && res > tol && Number.isFinite(res)) {
+    it++;
+    // step = -r / F'
+    const den = e.dfr * e.dfr + e.dfi * e.dfi;
+    if (!(den > 0) || !Number.isFinite(den)) break;
+    let sr = -(rr * e.dfr + ri * e.dfi) / den;
+    let si = -(ri * e.dfr - rr * e.dfi) / den;
+    const wabs = Math.hypot(wr, wi);
+    const sabs = Math.hypot(sr, si);
+    if (sabs > 0.5 * wabs) {
+      sr *= (0.5 * wabs) / sabs;
+      si *= (0.5 * wabs) / sabs;
+    }
+    let t = 1;
+    let accepted = false;
+    let nr = 0;
+    let ni = 0;
+    let nres = Infinity;
+    for (let bt = 0; bt < 40; bt++) {
+      nr = wr + t * sr;
+      ni = wi + t * si;
+      evaluate(P, nr, ni, e);
+      const qr = e.fr - logLam;
+      const qi = reduceAngle(e.fi - theta);
+      nres = Math.hypot(qr, qi);
+      if (nres < res || nres <= tol) {
+        accepted = true;
+        rr = qr;
+        ri = qi;
+        break;
+      }
+      t *= 0.5;
+    }
+    if (!accepted) {
+      evaluate(P, wr, wi, e); // restore the evaluation at the current iterate
+      break;
+    }
+    const moved = t * Math.hypot(sr, si);
+    wr = nr;
+    wi = ni;
+    res = nres;
+    if (moved <= 2e-16 * Math.hypot(wr, wi)) break;
+  }
+  return { wr, wi, iterations: it, residual: res, ok: Number.isFinite(res) && res <= acceptTol(P, wr, wi, logLam) };
+}
+
+/** The real negative w with |z(w)| = lambda (theta = pi), by safeguarded Newton in s = log(-w). */
+function negativeAxisRoot(P: FreeProblem, logLam: number, e: Eval): { s: number; iterations: number } {
+  const f = (s: number): { v: number; d: number } => {
+    const w = -Math.exp(s);
+    evaluate(P, w, 0, e);
+    // d Re log z / ds = Re(w F'(w)) for real w
+    return { v: e.fr - logLam, d: w * e.dfr };
+  };
+  let s = logLam - P.logScale - (P.depth - 1) * P.logMu1;
+  if (!Number.isFinite(s)) s = 0;
+  s = Math.max(-700, Math.min(700, s));
+  let fs = f(s);
+  let lo = s;
+  let hi = s;
+  let flo = fs.v;
+  let fhi = fs.v;
+  let step = 1;
+  let it = 0;
+  // bracket: f increases with s
+  while (flo > 0 && lo > -740) {
+    hi = lo;
+    fhi = flo;
+    lo = Math.max(-740, lo - step);
+    step *= 2;
+    flo = f(lo).v;
+    it++;
+  }
+  step = 1;
+  while (fhi < 0 && hi < 700) {
+    lo = hi;
+    flo = fhi;
+    hi = Math.min(700, hi + step);
+    step *= 2;
+    fhi = f(hi).v;
+    it++;
+  }
+  if (flo > 0) return { s: lo, iterations: it };
+  if (fhi < 0) return { s: hi, iterations: it };
+  s = flo === fhi ? lo : lo - (flo * (hi - lo)) / (fhi - flo);
+  for (let k = 0; k < 200; k++) {
+    it++;
+    fs = f(s);
+    if (fs.v === 0) break;
+    if (fs.v < 0) lo = s;
+    else hi = s;
+    let next = s - fs.v / fs.d;
+    if (!(next > lo && next < hi) || !Number.isFinite(next)) next = 0.5 * (lo + hi);
+    if (Math.abs(next - s) <= 1e-15 * Math.max(1, Math.abs(s)) || hi - lo <= 1e-15 * Math.max(1, Math.abs(s))) {
+      s = next;
+      break;
+    }
+    s = next;
+  }
+  return { s, iterations: it };
+}
+
+/** Outcome of solving at one lambda on the real axis. */
+export interface PointSolution {
+  wr: number;
+  wi: number;
+  mr: number;
+  mi: number;
+  iterations: number;
+  residual: number;
+  ok: boolean;
+}
+
+/** Im m <= tiny: the root is on the physical branch (Im G <= 0 above the axis). */
+function physical(e: Eval): boolean {
+  return e.mi <= 1e-13 * Math.hypot(e.mr, e.mi);
+}
+
+/**
+ * Solves log z(w) = log(lambda) + i0 on the physical branch by continuation from the negative axis
+ * (theta from pi to 0). Never throws; `ok` says whether it converged.
+ */
+export function solveByTheta(P: FreeProblem, logLam: number, e: Eval = new Eval()): PointSolution {
+  const nr = negativeAxisRoot(P, logLam, e);
+  let wr = -Math.exp(nr.s);
+  let wi = 0;
+  let iterations = nr.iterations;
+  let theta = Math.PI;
+  let dtheta = Math.PI / 8;
+  let last: NewtonResult = { wr, wi, iterations: 0, residual: Infinity, ok: false };
+  evaluate(P, wr, wi, e);
+  let guard = 0;
+  while (theta > 0 && guard++ < 10000) {
+    const tn = Math.max(0, theta - dtheta);
+    evaluate(P, wr, wi, e);
+    // tangent predictor: F'(w) dw = i dtheta
+    const den = e.dfr * e.dfr + e.dfi * e.dfi;
+    const dth = tn - theta;
+    let pr = wr + (dth * e.dfi) / den; // i dth / F' = i dth conj(F')/|F'|^2
+    let pi = wi + (dth * e.dfr) / den;
+    if (!Number.isFinite(pr) || !Number.isFinite(pi)) {
+      pr = wr;
+      pi = wi;
+    }
+    const predStep = Math.hypot(pr - wr, pi - wi);
+    const r = newton(P, pr, pi, logLam, tn, e, 16);
+    iterations += r.iterations;
+    const wander = Math.hypot(r.wr - pr, r.wi - pi);
+    const good = r.ok && r.wi >= -1e-14 * Math.hypot(r.wr, r.wi) && wander <= 0.5 * predStep + 1e-12 * Math.hypot(pr, pi) && (tn > 0 || physical(e));
+    if (good) {
+      wr = r.wr;
+      wi = Math.max(0, r.wi);
+      theta = tn;
+      last = r;
+      dtheta = Math.min(Math.PI / 4, dtheta * 2);
+    } else {
+      dtheta *= 0.25;
+      if (dtheta < THETA_MIN_STEP) {
+        last = { ...r, ok: false };
+        break;
+      }
+    }
+  }
+  evaluate(P, wr, wi, e);
+  const ok = theta === 0 && last.ok && physical(e);
+  return { wr, wi, mr: e.mr, mi: e.mi, iterations, residual: theta === 0 ? last.residual : Infinity, ok };
+}
+
+/**
+ * Warm-started solve at logLam from the previous solution (wr, wi) at logPrev, whose d log z/dw is
+ * (dfr, dfi). Predictor: w + dl/F'(w), plus a quadratic term through the solution before it
+ * (w0 at log0) when `hasOlder`. Null when rejected (not converged, wrong branch, or the corrector
+ * moved more than half the predicted step: a jump to another root).
+ */
+export function solveWarm(
+  P: FreeProblem,
+  logLam: number,
+  wr: number,
+  wi: number,
+  dfr: number,
+  dfi: number,
+  logPrev: number,
+  hasOlder: boolean,
+  w0r: number,
+  w0i: number,
+  log0: number,
+  e: Eval,
+): PointSolution | null {
+  const den = dfr * dfr + dfi * dfi;
+  // w' = 1/F'
+  const tr = dfr / den;
+  const ti = -dfi / den;
+  const dl = logLam - logPrev;
+  let pr = wr + dl * tr;
+  let pi = wi + dl * ti;
+  if (hasOlder) {
+    const d0 = log0 - logPrev;
+    if (d0 !== 0) {
+      // c = (w0 - w - w' d0)/d0^2, predictor += c dl^2
+      const cr = (w0r - wr - tr * d0) / (d0 * d0);
+      const ci = (w0i - wi - ti * d0) / (d0 * d0);
+      pr += cr * dl * dl;
+      pi += ci * dl * dl;
+    }
+  }
+  if (!Number.isFinite(pr) || !Number.isFinite(pi)) return null;
+  const predStep = Math.hypot(pr - wr, pi - wi);
+  const r = newton(P, pr, pi, logLam, 0, e, 24);
+  if (!r.ok || r.wi < -1e-14 * Math.hypot(r.wr, r.wi) || !physical(e)) return null;
+  if (Math.hypot(r.wr - pr, r.wi - pi) > 0.5 * predStep + 1e-12 * Math.hypot(pr, pi)) return null;
+  return { wr: r.wr, wi: Math.max(0, r.wi), mr: e.mr, mi: e.mi, iterations: r.iterations, residual: r.residual, ok: true };
+}
+
+/** Im H(w) (THEORY §8.5): F(lambda) = 1 - Im H / pi. */
+export function imH(P: FreeProblem, wr: number, wi: number, e: Eval = new Eval()): number {
+  evaluate(P, wr, wi, e);
+  const L = P.depth;
+  const lwi = Math.atan2(wi, wr);
+  // Im K = sum_j Im[c_j (log(w - d_j) - log w)]
+  let kr = 0;
+  let ki = 0;
+  const lwr = Math.log(Math.hypot(wr, wi));
+  for (let j = 0; j < P.dRe.length; j++) {
+    const ur = wr - (P.dRe[j] as number);
+    const ui = wi - (P.dIm[j] as number);
+    const lr = Math.log(Math.hypot(ur, ui)) - lwr;
+    const li = Math.atan2(ui, ur) - lwi;
+    const cr = P.cRe[j] as number;
+    const ci = P.cIm[j] as number;
+    kr += cr * lr - ci * li;
+    ki += cr * li + ci * lr;
+  }
+  void kr;
+  const ap = Math.atan2(e.pi, e.pr);
+  return P.gaussian ? L * ki + L * e.mi - ap : L * ki + (L - 1) * ap;
+}
+
+/** Per-grid results (the same layout the native core fills). */
+export interface GridOutput {
+  density: Float64Array;
+  cdf: Float64Array | null;
+  wRe: Float64Array;
+  wIm: Float64Array;
+  status: Uint8Array;
+  iterations: number;
+  maxResidual: number;
+  failures: number;
+}
+
+/**
+ * Solves at ascending points `lam` (all > 0). `segment[i]` is the index of the support interval
+ * holding lam[i], or -1 outside the support (density 0, no solve). Warm starts run within a segment.
+ */
+export function solveGrid(P: FreeProblem, lam: Float64Array, segment: Int32Array, wantCdf: boolean): GridOutput {
+  const n = lam.length;
+  const out: GridOutput = {
+    density: new Float64Array(n),
+    cdf: wantCdf ? new Float64Array(n) : null,
+    wRe: new Float64Array(n),
+    wIm: new Float64Array(n),
+    status: new Uint8Array(n),
+    iterations: 0,
+    maxResidual: 0,
+    failures: 0,
+  };
+  const e = new Eval();
+  let prevSeg = -2;
+  // the last two solutions of the current segment: (pwr, pwi) at plog with d log z/dw (pdr, pdi),
+  // and the one before at olog
+  let pwr = 0;
+  let pwi = 0;
+  let pdr = 0;
+  let pdi = 0;
+  let plog = 0;
+  let owr = 0;
+  let owi = 0;
+  let olog = 0;
+  let havePrev = false;
+  let haveOlder = false;
+  for (let i = 0; i < n; i++) {
+    const x = lam[i] as number;
+    const seg = segment[i] as number;
+    if (seg < 0 || !(x > 0)) {
+      out.status[i] = PointStatus.outside;
+      havePrev = false;
+      haveOlder = false;
+      prevSeg = seg;
+      continue;
+    }
+    const ll = Math.log(x);
+    let sol: PointSolution | null = null;
+    if (havePrev && prevSeg === seg) sol = solveWarm(P, ll, pwr, pwi, pdr, pdi, plog, haveOlder, owr, owi, olog, e);
+    if (!sol) {
+      sol = solveByTheta(P, ll, e);
+      haveOlder = false;
+    }
+    out.iterations += sol.iterations;
+    if (!sol.ok) {
+      out.status[i] = PointStatus.noConvergence;
+      out.failures++;
+      out.maxResidual = Math.max(out.maxResidual, Number.isFinite(sol.residual) ? sol.residual : Infinity);
+      out.density[i] = NaN;
+      if (out.cdf) out.cdf[i] = NaN;
+      havePrev = false;
+      haveOlder = false;
+      prevSeg = seg;
+      continue;
+    }
+    // invariant: e holds the evaluation at the accepted w
+    out.maxResidual = Math.max(out.maxResidual, sol.residual);
+    out.wRe[i] = sol.wr;
+    out.wIm[i] = sol.wi;
+    out.density[i] = Math.max(0, -sol.mi / (Math.PI * x));
+    if (havePrev && prevSeg === seg) {
+      owr = pwr;
+      owi = pwi;
+      olog = plog;
+      haveOlder = true;
+    }
+    pwr = sol.wr;
+    pwi = sol.wi;
+    pdr = e.dfr;
+    pdi = e.dfi;
+    plog = ll;
+    if (out.cdf) out.cdf[i] = 1 - imH(P, sol.wr, sol.wi, e) / Math.PI;
+    havePrev = true;
+    prevSeg = seg;
+  }
+  return out;
+}
+
+export { Eval };

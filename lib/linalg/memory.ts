@@ -1,0 +1,33 @@
+/**
+ * Allocation of result buffers with a clear error instead of a crash: sizes above LAPACK's 32-bit
+ * limit are refused up front with the memory they would need, and a failed allocation becomes a
+ * NumericalError (ERR_DI_OUT_OF_MEMORY) naming what was being allocated.
+ * @module
+ * @internal
+ */
+import { DynamicalIsometryRangeError, ErrorCode, NumericalError } from '../errors.js';
+import { MAX_MATRIX_ENTRIES, formatBytes } from '../validate.js';
+
+/** Throws a RangeError on `parameter` unless `entries` doubles fit one LAPACK-addressable buffer. */
+export function checkEntries(parameter: string, received: unknown, entries: number, what: string): void {
+  if (entries > MAX_MATRIX_ENTRIES) {
+    throw new DynamicalIsometryRangeError(
+      parameter,
+      `small enough that ${what} has at most 2^31 - 1 entries`,
+      received,
+      ErrorCode.outOfRange,
+      `${what} would have ${entries.toExponential(3)} entries and need ${formatBytes(entries * 8)}`,
+    );
+  }
+}
+
+/** A zeroed Float64Array of `entries`, or a NumericalError (out of memory) naming `what`. */
+export function allocate(entries: number, what: string): Float64Array {
+  try {
+    return new Float64Array(entries);
+  } catch (e) {
+    throw new NumericalError(ErrorCode.outOfMemory, `cannot allocate ${what} (${formatBytes(entries * 8)}): ${e instanceof Error ? e.message : String(e)}`, {
+      details: { entries, bytes: entries * 8 },
+    });
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The native training backend: thin calls into native/binding/train_binding.cc (cblas_dgemm forward
+ * and backward passes, off the main thread, one AsyncJob per chunk of steps). Built-in activations
+ * only; user-defined activations run on the JS backend.
+ * @module
+ * @internal
+ */
+import { nativeAddon } from '../backend/config.js';
+import type { NativeAddonBase } from '../backend/addon.js';
+import { fromNativeError } from '../errors.js';
+import { optimizerNames, type TrainEngine, type TrainProblem } from './engine.js';
+
+interface NativeConfig {
+  sizes: number[];
+  activationId: number;
+  activationParam: number;
+  optimizerId: number;
+  learningRate: number;
+  batchSize: number;
+}
+
+/** The addon's training entry points. */
+interface TrainAddon extends NativeAddonBase {
+  trainSteps(
+    config: NativeConfig,
+    trainInputs: Float64Array,
+    trainLabels: Int32Array,
+    params: Float64Array,
+    moment1: Float64Array,
+    moment2: Float64Array,
+    stepStart: number,
+    batchIndices: Int32Array,
+    count: number,
+    losses: Float64Array,
+  ): Promise<number>;
+  trainEvaluate(config: NativeConfig, params: Float64Array, inputs: Float64Array, labels: Int32Array): Promise<{ loss: number; correct: number }>;
+  trainLossAndGradient(config: NativeConfig, params: Float64Array, inputs: Float64Array, labels: Int32Array, grad: Float64Array): Promise<number>;
+}
+
+const configs = new WeakMap<TrainProblem, NativeConfig>();
+
+function config(problem: TrainProblem): NativeConfig {
+  let c = configs.get(problem);
+  if (!c) {
+    const native = problem.activation.native;
+    if (!native) throw new Error('internal: the native training backend needs a built-in activation');
+    c = {
+      sizes: [...problem.layout.sizes],
+      activationId: native.id,
+      activationParam: native.param,
+      optimizerId: optimizerNames.indexOf(problem.optimizer),
+      learningRate: problem.learningRate,
+      batchSize: problem.batchSize,
+    };
+    configs.set(problem, c);
+  }
+  return c;
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw fromNativeError(e);
+  }
+}
+
+/** Whether the native engine can run this problem (a built-in activation). */
+export function nativeSupports(problem: Pick<TrainProblem, 'activation'>): boolean {
+  return problem.activation.native !== null;
+}
+
+/** The native engine. */
+export const nativeEngine: TrainEngine = {
+  backend: 'native',
+  steps(problem, state, batchIndices, count, losses) {
+    const addon = nativeAddon<TrainAddon>();
+    return call(() =>
+      addon.trainSteps(config(problem), problem.trainInputs, problem.trainLabels, state.params, state.moment1, state.moment2, state.step, batchIndices, count, losses),
+    ).then((done) => {
+      state.step += done;
+      return done;
+    });
+  },
+  evaluate(problem, params, inputs, labels) {
+    const addon = nativeAddon<TrainAddon>();
+    return call(() => addon.trainEvaluate(config(problem), params, inputs, labels));
+  },
+  lossAndGradient(problem, params, inputs, labels, grad) {
+    const addon = nativeAddon<TrainAddon>();
+    return call(() => addon.trainLossAndGradient(config(problem), params, inputs, labels, grad));
+  },
+};

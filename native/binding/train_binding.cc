@@ -1,0 +1,166 @@
+// N-API adapters of the training core (core/train_core.h). TypeScript (lib/train/native.ts) has
+// validated everything and allocated every buffer; these re-check shapes only to protect the
+// process. Each entry point copies the problem into a plain struct on the main thread and runs the
+// work as an AsyncJob (a Promise) whose Execute touches no JS value; every typed array the worker
+// reads or writes is kept alive through the job's references.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "binding/napi_util.h"
+#include "binding/registry.h"
+#include "core/train_core.h"
+
+namespace {
+
+Napi::Int32Array Int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    di::ThrowInvalid(info.Env(), std::string(name) + " must be an Int32Array");
+  return info[i].As<Napi::Int32Array>();
+}
+
+Napi::Float64Array AnyFloat64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    di::ThrowInvalid(info.Env(), std::string(name) + " must be a Float64Array");
+  return info[i].As<Napi::Float64Array>();
+}
+
+double Field(Napi::Env env, const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) di::ThrowInvalid(env, std::string("config.") + key + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+// config = { sizes: number[], activationId, activationParam, optimizerId, learningRate, batchSize }
+di::TrainProblem ProblemArg(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Env env = info.Env();
+  if (info.Length() <= i || !info[i].IsObject()) di::ThrowInvalid(env, "config must be an object");
+  Napi::Object o = info[i].As<Napi::Object>();
+  di::TrainProblem p;
+  Napi::Value sizes = o.Get("sizes");
+  if (!sizes.IsArray()) di::ThrowInvalid(env, "config.sizes must be an array");
+  Napi::Array arr = sizes.As<Napi::Array>();
+  for (uint32_t k = 0; k < arr.Length(); k++) {
+    Napi::Value v = arr.Get(k);
+    if (!v.IsNumber()) di::ThrowInvalid(env, "config.sizes must hold numbers");
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 1 && d <= 1e8) || d != static_cast<double>(static_cast<int>(d))) di::ThrowInvalid(env, "config.sizes must hold integers >= 1");
+    p.sizes.push_back(static_cast<int>(d));
+  }
+  p.activation = static_cast<di::ActivationId>(static_cast<int>(Field(env, o, "activationId")));
+  p.activationParam = Field(env, o, "activationParam");
+  p.optimizer = static_cast<di::OptimizerId>(static_cast<int>(Field(env, o, "optimizerId")));
+  p.learningRate = Field(env, o, "learningRate");
+  p.batchSize = static_cast<int>(Field(env, o, "batchSize"));
+  di::Status st = di::CheckTrainProblem(p);
+  if (!st.ok()) di::ThrowStatus(env, st);
+  return p;
+}
+
+// trainSteps(config, trainInputs, trainLabels, params, moment1, moment2, stepStart, batchIndices, count, losses)
+//   -> Promise<number of steps applied>
+Napi::Value TrainSteps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  di::TrainProblem p = ProblemArg(info, 0);
+  Napi::Float64Array inputs = AnyFloat64Arg(info, 1, "trainInputs");
+  Napi::Int32Array labels = Int32Arg(info, 2, "trainLabels");
+  const size_t n0 = static_cast<size_t>(p.sizes[0]);
+  if (labels.ElementLength() == 0 || inputs.ElementLength() != labels.ElementLength() * n0)
+    di::ThrowInvalid(env, "trainInputs must have trainLabels.length * sizes[0] entries");
+  const size_t np = p.ParameterCount();
+  Napi::Float64Array params = di::Float64Arg(info, 3, "params", np);
+  Napi::Float64Array m1 = di::Float64Arg(info, 4, "moment1", np);
+  Napi::Float64Array m2 = di::Float64Arg(info, 5, "moment2", np);
+  const long long stepStart = di::IntArg(info, 6, "stepStart", 0, 1LL << 50);
+  Napi::Int32Array batch = Int32Arg(info, 7, "batchIndices");
+  const long long count = di::IntArg(info, 8, "count", 0, 1LL << 30);
+  if (batch.ElementLength() < static_cast<size_t>(count) * static_cast<size_t>(p.batchSize))
+    di::ThrowInvalid(env, "batchIndices must hold count * batchSize indices");
+  Napi::Float64Array losses = AnyFloat64Arg(info, 9, "losses");
+  if (losses.ElementLength() < static_cast<size_t>(count)) di::ThrowInvalid(env, "losses must hold count entries");
+
+  const int classes = p.sizes.back();
+  for (size_t k = 0; k < labels.ElementLength(); k++)
+    if (labels[k] < 0 || labels[k] >= classes) di::ThrowInvalid(env, "trainLabels must be in [0, classes)");
+  p.trainInputs = inputs.Data();
+  p.trainLabels = labels.Data();
+  p.trainCount = static_cast<int64_t>(labels.ElementLength());
+  auto completed = std::make_shared<int>(0);
+  double* pp = params.Data();
+  double* pm1 = m1.Data();
+  double* pm2 = m2.Data();
+  const int32_t* pb = batch.Data();
+  double* pl = losses.Data();
+  return di::AsyncJob::Start(
+      env,
+      [p, pp, pm1, pm2, stepStart, pb, count, pl, completed]() {
+        return di::TrainSteps(p, pp, pm1, pm2, stepStart, pb, static_cast<int>(count), pl, completed.get());
+      },
+      [completed](Napi::Env e) -> Napi::Value { return Napi::Number::New(e, *completed); },
+      {inputs, labels, params, m1, m2, batch, losses});
+}
+
+// evaluate(config, params, inputs, labels) -> Promise<{ loss, correct }>
+Napi::Value Evaluate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  di::TrainProblem p = ProblemArg(info, 0);
+  Napi::Float64Array params = di::Float64Arg(info, 1, "params", p.ParameterCount());
+  Napi::Float64Array inputs = AnyFloat64Arg(info, 2, "inputs");
+  Napi::Int32Array labels = Int32Arg(info, 3, "labels");
+  const size_t n0 = static_cast<size_t>(p.sizes[0]);
+  if (labels.ElementLength() == 0 || inputs.ElementLength() != labels.ElementLength() * n0)
+    di::ThrowInvalid(env, "inputs must have labels.length * sizes[0] entries");
+  const int classes = p.sizes.back();
+  for (size_t k = 0; k < labels.ElementLength(); k++)
+    if (labels[k] < 0 || labels[k] >= classes) di::ThrowInvalid(env, "labels must be in [0, classes)");
+  const double* pp = params.Data();
+  const double* pi = inputs.Data();
+  const int32_t* pl = labels.Data();
+  const int64_t n = static_cast<int64_t>(labels.ElementLength());
+  auto loss = std::make_shared<double>(0.0);
+  auto correct = std::make_shared<int64_t>(0);
+  return di::AsyncJob::Start(
+      env, [p, pp, pi, pl, n, loss, correct]() { return di::Evaluate(p, pp, pi, pl, n, loss.get(), correct.get()); },
+      [loss, correct](Napi::Env e) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(e);
+        o.Set("loss", Napi::Number::New(e, *loss));
+        o.Set("correct", Napi::Number::New(e, static_cast<double>(*correct)));
+        return o;
+      },
+      {params, inputs, labels});
+}
+
+// lossAndGradient(config, params, inputs, labels, grad) -> Promise<number (mean loss)>
+Napi::Value LossAndGradient(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  di::TrainProblem p = ProblemArg(info, 0);
+  const size_t np = p.ParameterCount();
+  Napi::Float64Array params = di::Float64Arg(info, 1, "params", np);
+  Napi::Float64Array inputs = AnyFloat64Arg(info, 2, "inputs");
+  Napi::Int32Array labels = Int32Arg(info, 3, "labels");
+  const size_t n0 = static_cast<size_t>(p.sizes[0]);
+  if (labels.ElementLength() == 0 || inputs.ElementLength() != labels.ElementLength() * n0)
+    di::ThrowInvalid(env, "inputs must have labels.length * sizes[0] entries");
+  const int classes = p.sizes.back();
+  for (size_t k = 0; k < labels.ElementLength(); k++)
+    if (labels[k] < 0 || labels[k] >= classes) di::ThrowInvalid(env, "labels must be in [0, classes)");
+  Napi::Float64Array grad = di::Float64Arg(info, 4, "grad", np);
+  const double* pp = params.Data();
+  const double* pi = inputs.Data();
+  const int32_t* pl = labels.Data();
+  double* pg = grad.Data();
+  const int n = static_cast<int>(labels.ElementLength());
+  auto loss = std::make_shared<double>(0.0);
+  return di::AsyncJob::Start(
+      env, [p, pp, pi, pl, n, pg, loss]() { return di::LossAndGradient(p, pp, pi, pl, n, pg, loss.get()); },
+      [loss](Napi::Env e) -> Napi::Value { return Napi::Number::New(e, *loss); }, {params, inputs, labels, grad});
+}
+
+di::Register reg([](Napi::Env env, Napi::Object exports) {
+  exports.Set("trainSteps", Napi::Function::New(env, TrainSteps, "trainSteps"));
+  exports.Set("trainEvaluate", Napi::Function::New(env, Evaluate, "trainEvaluate"));
+  exports.Set("trainLossAndGradient", Napi::Function::New(env, LossAndGradient, "trainLossAndGradient"));
+});
+
+}  // namespace

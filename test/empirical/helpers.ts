@@ -1,0 +1,84 @@
+/** Helpers of the empirical tests: Haar draws on either backend, small dense utilities, KS. */
+import { erf } from '../../lib/activations/index.js';
+import { nativeAddon } from '../../lib/backend/config.js';
+import { allocHaarFactors, applyHaarLeft, sampleHaarFactors } from '../../lib/empirical/haar.js';
+import type { EmpiricalAddon } from '../../lib/empirical/native.js';
+import { HAAR_BLOCK_SIZE } from '../../lib/empirical/native.js';
+import { Rng } from '../../lib/random/rng.js';
+
+/** The Haar matrix drawn from (seed, stream), row-major n x n, formed as Q I on the given backend. */
+export async function haarMatrix(backend: 'native' | 'js', n: number, seed: bigint, stream: bigint, opts: { ormqr?: boolean; blockSize?: number } = {}): Promise<Float64Array> {
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) q[i * n + i] = 1;
+  if (backend === 'native') {
+    await nativeAddon<EmpiricalAddon>().empiricalHaarApply(n, seed, stream, q, n, opts.blockSize ?? HAAR_BLOCK_SIZE, opts.ormqr ?? false);
+  } else {
+    const f = allocHaarFactors(n);
+    sampleHaarFactors(new Rng(seed, stream), f);
+    applyHaarLeft(f, 1, q, n, new Float64Array(n));
+  }
+  return q;
+}
+
+/** max |Q^T Q - I| entrywise. */
+export function orthogonalityError(n: number, q: Float64Array): number {
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += (q[k * n + i] as number) * (q[k * n + j] as number);
+      worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
+    }
+  }
+  return worst;
+}
+
+/** Determinant of a small row-major matrix by LU with partial pivoting. */
+export function det(n: number, a0: Float64Array): number {
+  const a = Float64Array.from(a0);
+  let d = 1;
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(a[i * n + k] as number) > Math.abs(a[p * n + k] as number)) p = i;
+    if (p !== k) {
+      for (let j = 0; j < n; j++) {
+        const t = a[k * n + j] as number;
+        a[k * n + j] = a[p * n + j] as number;
+        a[p * n + j] = t;
+      }
+      d = -d;
+    }
+    const piv = a[k * n + k] as number;
+    d *= piv;
+    for (let i = k + 1; i < n; i++) {
+      const f = (a[i * n + k] as number) / piv;
+      for (let j = k; j < n; j++) a[i * n + j] = (a[i * n + j] as number) - f * (a[k * n + j] as number);
+    }
+  }
+  return d;
+}
+
+/** One-sample KS distance between values and a continuous CDF. */
+export function ksDistance(values: ArrayLike<number>, cdf: (x: number) => number): number {
+  const v = Float64Array.from(values).sort();
+  const n = v.length;
+  let d = 0;
+  for (let i = 0; i < n; i++) {
+    const f = cdf(v[i] as number);
+    d = Math.max(d, (i + 1) / n - f, f - i / n);
+  }
+  return d;
+}
+
+/**
+ * Critical value of the one-sample KS statistic for n i.i.d. draws at level alpha (asymptotic
+ * Kolmogorov distribution: sqrt(-ln(alpha/2)/2) / sqrt(n)).
+ */
+export function ksCritical(n: number, alpha: number): number {
+  return Math.sqrt(-Math.log(alpha / 2) / 2) / Math.sqrt(n);
+}
+
+/** Standard normal CDF. */
+export function normalCdf(x: number): number {
+  return 0.5 * (1 + erf(x / Math.SQRT2));
+}

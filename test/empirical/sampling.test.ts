@@ -1,0 +1,219 @@
+/**
+ * sampleJacobianSpectrum: reproducibility, backend parity, identities of the sampled networks
+ * (deep linear orthogonal nets, the input normalization q^1 = q*), the empirical q^l against q*
+ * within the sampling error, cancellation and progress.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { resolveActivation } from '../../lib/activations/index.js';
+import { configure } from '../../lib/backend/config.js';
+import { AbortError } from '../../lib/errors.js';
+import { sampleJacobianSpectrum } from '../../lib/empirical/index.js';
+import { type BatchRequest, runBatch } from '../../lib/empirical/sampler.js';
+import { svdKernel } from '../../lib/linalg/kernels/svd.js';
+import { resolveNetworkSpec } from '../../lib/spec.js';
+import { backends, describeEachBackend, hasNative } from '../helpers/backends.js';
+import { EPS, expectAllClose } from '../helpers/close.js';
+
+function request(spec: Parameters<typeof resolveNetworkSpec>[0], width: number, samples: number, seed: bigint, backend: 'native' | 'js', extra: Partial<BatchRequest> = {}): BatchRequest {
+  const r = resolveNetworkSpec(spec);
+  return {
+    width,
+    depth: r.depth,
+    samples,
+    orthogonal: r.weights === 'orthogonal',
+    weightStd: r.weightStd,
+    biasStd: r.biasStd,
+    qStar: r.qStar,
+    activation: r.activation,
+    seed,
+    backend,
+    ...extra,
+  };
+}
+
+const TANH_ORTH = { activation: 'tanh', weights: 'orthogonal', depth: 6, qStar: 0.25 } as const;
+const TANH_GAUSS = { activation: 'tanh', weights: 'gaussian', depth: 6, qStar: 0.25 } as const;
+
+describeEachBackend('reproducibility', (backend) => {
+  it('the same seed gives bit-identical results; another seed or sample does not', async () => {
+    for (const spec of [TANH_ORTH, TANH_GAUSS]) {
+      const a = await sampleJacobianSpectrum(spec, { width: 40, samples: 2, seed: 5 });
+      const b = await sampleJacobianSpectrum(spec, { width: 40, samples: 2, seed: 5n });
+      const c = await sampleJacobianSpectrum(spec, { width: 40, samples: 2, seed: 6 });
+      expect(a.backend).toBe(backend);
+      expect(Array.from(a.eigenvalues)).toEqual(Array.from(b.eigenvalues));
+      expect(Array.from(a.qPerLayer)).toEqual(Array.from(b.qPerLayer));
+      expect(a.eigenvalues[0]).not.toBe(c.eigenvalues[0]);
+      expect(a.eigenvalues[0]).not.toBe(a.eigenvalues[40]); // samples use different streams
+      // Sample s of a batch is stream s: the first sample of a 2-sample batch is the 1-sample batch.
+      const one = await sampleJacobianSpectrum(spec, { width: 40, samples: 1, seed: 5 });
+      expect(Array.from(one.eigenvalues)).toEqual(Array.from(a.eigenvalues.subarray(0, 40)));
+    }
+  });
+});
+
+(hasNative ? describe : describe.skip)('native scheduling does not change the numbers', () => {
+  it('concurrency 1 or 3, random prefetch on or off: bit-identical', async () => {
+    for (const spec of [TANH_ORTH, TANH_GAUSS]) {
+      const runs = await Promise.all(
+        [
+          { concurrency: 1, prefetch: false },
+          { concurrency: 3, prefetch: false },
+          { concurrency: 1, prefetch: true },
+          { concurrency: 3, prefetch: true },
+        ].map((s) => runBatch(request(spec, 48, 3, 17n, 'native', s))),
+      );
+      for (const r of runs.slice(1)) {
+        expect(Array.from(r.eigenvalues)).toEqual(Array.from(runs[0]!.eigenvalues));
+        expect(Array.from(r.qPerLayer)).toEqual(Array.from(runs[0]!.qPerLayer));
+      }
+    }
+  });
+});
+
+(hasNative ? describe : describe.skip)('native and JS build the same networks', () => {
+  // Both backends draw the same normals in the same order (lib/empirical/job.ts), so the networks are
+  // identical and only the rounding of the products differs (BLAS blocking and FMA vs sequential JS
+  // sums). Each of the L products perturbs J by at most gamma_N |W||J| ~ N eps ||W|| ||J|| (Frobenius
+  // to 2-norm costs at most another factor from the norms below), and the perturbation is carried by
+  // the remaining layers, whose norms are at most (||W|| max|phi'|) each: ||W|| = weightStd for
+  // orthogonal weights and <= weightStd (2 + 3/sqrt(N)) w.h.p. for Gaussian ones, max|phi'| = 1 for tanh.
+  // Weyl then bounds every singular value difference by ||Delta J||_2 (plus each SVD's own backward
+  // error, N eps ||J||), so |s_native - s_js| <= (L + 2) N eps prod(||W||).
+  for (const spec of [TANH_ORTH, TANH_GAUSS]) {
+    it(`same J and the same singular values to rounding (${spec.weights})`, async () => {
+      const n = 48;
+      const r = resolveNetworkSpec(spec);
+      const [nat, js] = await Promise.all([
+        runBatch(request(spec, n, 2, 99n, 'native', { keepJacobians: true })),
+        runBatch(request(spec, n, 2, 99n, 'js', { keepJacobians: true })),
+      ]);
+      const wNorm = spec.weights === 'orthogonal' ? r.weightStd : r.weightStd * (2 + 3 / Math.sqrt(n));
+      const bound = (r.depth + 2) * n * EPS * wNorm ** r.depth;
+      expectAllClose(nat.jacobians!, js.jacobians!, { atol: bound, why: 'same network, product rounding only (derivation above)' });
+      const sNat = Float64Array.from(nat.eigenvalues, Math.sqrt);
+      const sJs = Float64Array.from(js.eigenvalues, Math.sqrt);
+      expectAllClose(sNat, sJs, { atol: bound, why: 'Weyl: |ds| <= ||dJ||_2 plus the SVDs backward errors (derivation above)' });
+      expectAllClose(nat.qPerLayer, js.qPerLayer, { rtol: 64 * r.depth * n * EPS, why: 'q^l = |h|^2/N from the same network: N-term sums of rounded h' });
+      expect(Array.from(nat.structuralZeros)).toEqual(Array.from(js.structuralZeros));
+    });
+  }
+});
+
+describeEachBackend('identities of sampled networks', () => {
+  it('deep linear orthogonal nets: every singular value is weightStd^L (to 1e-10)', async () => {
+    const weightStd = 0.93; // a finite fixed point needs weightStd < 1 for linear with a bias
+    const depth = 24;
+    const r = await sampleJacobianSpectrum({ activation: 'linear', weights: 'orthogonal', depth, weightStd, biasStd: 0.3 }, { width: 50, samples: 2, seed: 3 });
+    const expected = new Float64Array(r.singularValues.length).fill(weightStd ** depth);
+    expectAllClose(r.singularValues, expected, { rtol: 1e-10, why: 'J = weightStd^L O_L...O_1 exactly; rounding ~ L N eps' });
+  });
+
+  it('q^1 = q* exactly for orthogonal weights without bias (|W x0| = weightStd |x0|)', async () => {
+    const r = await sampleJacobianSpectrum({ activation: 'relu', weights: 'orthogonal', depth: 3, qStar: 0.7 }, { width: 64, samples: 3, seed: 8 });
+    for (let s = 0; s < 3; s++) expect(Math.abs((r.qPerLayer[s * 3] as number) - 0.7)).toBeLessThan(64 * 64 * EPS);
+  });
+
+  it('the mean eigenvalue is (1/N) ||J||_F^2 and the structural zeros of relu are exact zeros', async () => {
+    const width = 40;
+    const r = await runBatch(request({ activation: 'relu', weights: 'gaussian', depth: 5, qStar: 1 }, width, 2, 4n, 'js', { keepJacobians: true }));
+    for (let s = 0; s < 2; s++) {
+      const J = r.jacobians!.subarray(s * width * width, (s + 1) * width * width);
+      let fro = 0;
+      for (const x of J) fro += x * x;
+      let sum = 0;
+      for (let i = s * width; i < (s + 1) * width; i++) sum += r.eigenvalues[i] as number;
+      expectAllClose([sum], [fro], { rtol: 8 * width * EPS, why: 'trace J J^T = ||J||_F^2; SVD backward error ~ N eps' });
+      const zeros = r.structuralZeros[s] as number;
+      expect(zeros).toBeGreaterThan(0);
+      // rank J is N - zeros: the next singular value is far above round-off.
+      const s2 = svdKernel(width, width, Float64Array.from(J), false).s;
+      expect(s2[width - zeros - 1] as number).toBeGreaterThan(1e-8 * (s2[0] as number));
+      for (let k = 0; k < zeros; k++) expect(s2[width - 1 - k] as number).toBeLessThan(1e-12 * (s2[0] as number));
+    }
+  });
+});
+
+describeEachBackend('empirical q^l stays at q*', (backend) => {
+  // One layer's q^l = (1/N) sum_i h_i^2 given the previous layer is a sample mean of N terms:
+  // orthogonal: weightStd^2 (1/N)|phi(h)|^2 + cross and bias terms; Gaussian: also the chi^2_N/N
+  // factor of |W x|^2. Its variance is V/N with
+  //   V = weightStd^4 Var[phi(h)^2] + (Gaussian ? 2 q*^2 : 2 biasStd^4 + 4 weightStd^2 E[phi^2] biasStd^2),
+  // h ~ N(0, q*). Through l layers the errors add at most like a random walk (the length map
+  // contracts, slope < 1 at a stable fixed point), so sd(q^l) <= sqrt(l V / N), and the mean over S
+  // samples is within 4 sqrt(l V / (N S)) of q* (4 sigma).
+  const width = backend === 'native' ? 256 : 96;
+  const samples = 4;
+  for (const weights of ['orthogonal', 'gaussian'] as const) {
+    it(`tanh ${weights}, q* = 0.5, L = 12, N = ${width}`, async () => {
+      const r = await sampleJacobianSpectrum({ activation: 'tanh', weights, depth: 12, qStar: 0.5 }, { width, samples, seed: 12 });
+      const { qStar, weightStd: sw, biasStd: sb } = r.spec;
+      const act = resolveActivation('tanh');
+      // Gaussian expectations by the trapezoid rule on [-12, 12] (exponentially accurate here).
+      const E = (f: (x: number) => number): number => {
+        let s = 0;
+        const h = 0.01;
+        for (let z = -12; z <= 12; z += h) s += f(Math.sqrt(qStar) * z) * Math.exp((-z * z) / 2);
+        return (s * h) / Math.sqrt(2 * Math.PI);
+      };
+      const m2 = E((x) => act.phi(x) ** 2);
+      const m4 = E((x) => act.phi(x) ** 4);
+      const V = sw ** 4 * (m4 - m2 * m2) + (weights === 'gaussian' ? 2 * qStar * qStar : 2 * sb ** 4 + 4 * sw * sw * m2 * sb * sb);
+      for (let l = 1; l <= 12; l++) {
+        const bound = 4 * Math.sqrt((l * V) / (width * samples));
+        expect(Math.abs((r.qMeanPerLayer[l - 1] as number) - qStar), `layer ${l}`).toBeLessThanOrEqual(bound);
+      }
+    });
+  }
+});
+
+describeEachBackend('cancellation and progress', (backend) => {
+  const spec = { activation: 'tanh', weights: 'orthogonal', depth: 40, qStar: 0.25 } as const;
+  const width = backend === 'native' ? 200 : 64;
+
+  it('progress is monotone and ends at samples x depth', async () => {
+    const seen: number[] = [];
+    let samplesDone = 0;
+    await sampleJacobianSpectrum(spec, { width, samples: 3, seed: 1, onProgress: (p) => {
+      seen.push(p.layersDone);
+      samplesDone = p.samplesDone;
+      expect(p.layersTotal).toBe(120);
+      expect(p.samplesTotal).toBe(3);
+    } });
+    expect(seen.length).toBeGreaterThan(1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
+    expect(seen[seen.length - 1]).toBe(120);
+    expect(samplesDone).toBe(3);
+  });
+
+  it('an AbortSignal stops the run between layers with an AbortError; the event loop stays free', async () => {
+    const ac = new AbortController();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    let layers = 0;
+    const run = sampleJacobianSpectrum(spec, {
+      width,
+      samples: 4,
+      seed: 2,
+      signal: ac.signal,
+      onProgress: (p) => {
+        layers = p.layersDone;
+        if (p.layersDone >= 5) ac.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(AbortError);
+    clearInterval(timer);
+    expect(layers).toBeLessThan(160);
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('an already aborted signal rejects at once', async () => {
+    await expect(sampleJacobianSpectrum(spec, { width: 8, signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+  });
+});
+
+it('backends under test', () => {
+  configure({ backend: backends[0]! });
+  expect(backends.length).toBeGreaterThan(0);
+});
