@@ -15,3 +15,6 @@ export * from './mean-field/index.js';
 export * from './spec.js';
 export * from './free/index.js';
 export * from './empirical/index.js';
+export * from './datasets/index.js';
+export * from './train/index.js';
+export * from './plot/index.js';

@@ -4,7 +4,7 @@
 import { Matrix as MlMatrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
 import { SVD as svdJs } from 'svd-js';
 
-import { configure, gaussianMatrix, haarOrthogonal, matmul, singularValues, standardNormal } from '../../dist/index.js';
+import { configure, gaussianMatrix, haarOrthogonal, matmul, singularValues, standardNormal, svd } from '../../dist/index.js';
 import { linalgBackend } from '../../dist/linalg/backend.js';
 
 const lib = (backend) => () => {
@@ -190,6 +190,41 @@ function matmulCase(n) {
   };
 }
 
+// ---- full SVD (vectors) ---------------------------------------------------------------------
+function svdVectorsCase(n) {
+  return {
+    name: `svd-vectors/n=${n}`,
+    group: 'svd-vectors',
+    timeMs: 1000,
+    iterations: 3,
+    quick: n <= 256,
+    variants: {
+      native: {
+        setup: async () => {
+          const a = await gaussian(n);
+          configure({ backend: 'native', threads: 1 });
+          return a;
+        },
+        run: (a) => svd(a),
+      },
+      js: {
+        setup: async () => {
+          const a = await gaussian(n);
+          configure({ backend: 'js' });
+          return a;
+        },
+        run: (a) => svd(a),
+      },
+      'ml-matrix': { setup: async () => new MlMatrix(toRows(await gaussian(n))), run: (m) => new SingularValueDecomposition(m) },
+      'svd-js': { setup: async () => toRows(await gaussian(n)), run: (rows) => svdJs(rows, true, true) },
+      numpy: {
+        threads: 1,
+        python: { setup: `a = np.random.default_rng(1).standard_normal((${n}, ${n}))`, run: `np.linalg.svd(a, full_matrices=False)` },
+      },
+    },
+  };
+}
+
 export default [
   normals,
   svdCase(256),
@@ -201,5 +236,7 @@ export default [
   haarCase(1024),
   haarCase(400, { peers: false, threads: true }),
   { ...haarCase(1024, { peers: false, threads: true }), name: 'haar/n=1024/threads' },
+  svdVectorsCase(256),
+  svdVectorsCase(512),
   matmulCase(512),
 ];

@@ -112,7 +112,13 @@ function erfcPositive(ax: number): number {
   return erfcContinuedFraction(ax);
 }
 
-/** The error function erf(x) = (2/sqrt(pi)) int_0^x e^{-t^2} dt, to a few ulps. */
+/**
+ * The error function erf(x) = (2/sqrt(pi)) ∫_0^x e^{-t^2} dt, to a few ulps (the `erf` activation
+ * is phi = erf, plain: slope 2/sqrt(pi) at 0).
+ * @param x - any number (NaN gives NaN).
+ * @returns erf(x) in [-1, 1].
+ * @example erf(1); // 0.8427007929497149
+ */
 export function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const ax = Math.abs(x);
@@ -123,7 +129,13 @@ export function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 
-/** The complementary error function erfc(x) = 1 - erf(x), with full relative accuracy for x > 0. */
+/**
+ * The complementary error function erfc(x) = 1 - erf(x), with full relative accuracy for x > 0
+ * (a few ulps while the result is a normal double).
+ * @param x - any number (NaN gives NaN).
+ * @returns erfc(x) in [0, 2].
+ * @example erfc(5); // 1.537459794428035e-12
+ */
 export function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const ax = Math.abs(x);

@@ -46,12 +46,19 @@ export type ActivationSpec =
   | { name: string; [param: string]: unknown }
   | { phi: (x: number) => number; dphi: (x: number) => number; kinks?: number[]; name?: string };
 
-/** Names of the built-in activations, in native-id order. */
+/**
+ * Names of the built-in activations, in native-id order (the id is the index: `di::ActivationId`).
+ * @example activationNames.includes('tanh'); // true
+ */
 export const activationNames: readonly string[] = Object.freeze(BUILTINS.map((b) => b.name));
 
 /**
- * A user-defined phi or phi' returned a non-finite value or threw. `x` is where it happened; `q` is
- * the pre-activation variance of the Gaussian expectation being computed, when known.
+ * A user-defined phi or phi' returned a non-finite value or threw (code `ERR_DI_ACTIVATION`). `x` is
+ * where it happened; `q` is the pre-activation variance of the Gaussian expectation being computed,
+ * when known; `cause` is what the function threw, if it threw.
+ * @example
+ * try { meanField({ activation: { phi: () => NaN, dphi: () => 1 }, weightStd: 1, biasStd: 0.1 }); }
+ * catch (e) { if (e instanceof ActivationEvaluationError) console.log(e.x, e.q); }
  */
 export class ActivationEvaluationError extends DynamicalIsometryRangeError {
   readonly activation: string;
@@ -221,7 +228,10 @@ export function resolveActivation(spec: unknown, parameterName = 'activation'): 
 }
 
 
-/** The built-in definitions' one-line descriptions, by name (for docs and the CLI). */
+/**
+ * The built-in activations' one-line formulas, by name (for docs and the CLI).
+ * @example activationDescriptions.relu; // 'phi(x) = max(x, 0)'
+ */
 export const activationDescriptions: Readonly<Record<string, string>> = Object.freeze(
   Object.fromEntries(BUILTINS.map((b) => [b.name, b.description])),
 );

@@ -18,7 +18,6 @@ import { densityChart, densityHistogram, lineChart, panelGrid, phaseDiagramChart
 import type { NetworkSpec } from '../spec.js';
 import { loadEmpirical, loadFree, loadMeanField } from './library.js';
 import { fmtQ, phaseData, phasePlotInputs } from './phase.js';
-import { logGrid } from './spectrum.js';
 
 /** Sampling settings of Fig. 2. */
 export interface SamplingSettings {
@@ -53,16 +52,17 @@ export const FIGURE_NAMES: Readonly<Record<string, string>> = {
 /** Fig. 1: the tanh phase diagram. */
 export async function figurePhaseDiagram(): Promise<Figure> {
   const contours = [1 / 16, 1 / 4, 1, 2, 4];
-  const p = await phaseData('tanh', [0.5, 2.1], [0, 1.3], 70, contours);
+  const p = await phaseData('tanh', [0.5, 2.1], [0, 1.2], 70, contours);
   const { criticalPoint } = await loadMeanField();
   // The two initialisations of the paper's training experiments (σ_w² = 1.05 and 2 on the tanh line).
   const marks = [0.025921, 0.821354].map((q) => {
     const c = criticalPoint({ activation: 'tanh', qStar: q });
-    return { weightVariance: c.weightStd ** 2, biasVariance: c.biasStd ** 2, label: `σ_w² = ${c.weightStd ** 2 < 1.5 ? '1.05' : '2'} (q* = ${q.toPrecision(3)})` };
+    // Unlabelled dots (the subtitle names them): text there would cross the critical line.
+    return { weightVariance: c.weightStd ** 2, biasVariance: c.biasStd ** 2, label: '' };
   });
   const chart = phaseDiagramChart({
     title: 'Order-to-chaos phase diagram of tanh networks (Fig. 1)',
-    subtitle: ['colour: χ = σ_w² E[φ′(√q* h)²]: blue ordered (χ < 1, gradients vanish), red chaotic (χ > 1, gradients explode)', 'black: the critical line χ = 1, q* growing along it from (1, 0); dashed: q* contours; dots: the paper\'s two training points'],
+    subtitle: ['colour: χ = σ_w² E[φ′(√q* h)²]: blue ordered (χ < 1, gradients vanish), red chaotic (χ > 1, gradients explode)', 'black: the critical line χ = 1, q* growing along it from (1, 0); dashed: q* contours', 'dots: the training initialisations σ_w² = 1.05 (q* = 0.026) and σ_w² = 2 (q* = 0.82)'],
     ...phasePlotInputs(p),
     marks,
   });
@@ -120,8 +120,10 @@ export async function figureSpectra(s: SamplingSettings): Promise<Figure> {
     const lo = top * FIG2_LAMBDA_FLOOR;
     for (const { label, d, ev, spec } of perDepth) {
       if (d.support.max > 0) {
-        const at = logGrid(d, 300).filter((x) => x >= lo);
-        const g = await spectralDensity(spec as unknown as NetworkSpec, { at: Float64Array.from(at) });
+        const a = Math.max(lo, d.support.min);
+        const b = d.support.max * (1 - 1e-9);
+        const at = Float64Array.from({ length: 300 }, (_, i) => Math.exp(Math.log(a) + ((Math.log(b) - Math.log(a)) * i) / 299));
+        const g = await spectralDensity(spec as unknown as NetworkSpec, { at });
         curves.push({ label, x: g.lambda, density: g.density, atoms: d.atoms });
       } else curves.push({ label, x: [], density: [], atoms: d.atoms });
       const h = densityHistogram(ev, { scale: 'log', bins: 40, range: [lo, top * 1.05] });
@@ -257,13 +259,24 @@ export async function figureCriticalLines(): Promise<Figure> {
   });
   // Dots only at the marked q*: a second layer of points.
   const spec = chart as unknown as { layer: Record<string, unknown>[] };
-  const markRows = marks.flatMap((m) => Array.from(m.x as number[], (x, i) => ({ series: m.label, style: 'critical line', x, y: (m.y as number[])[i], mark: true })));
+  const markRows = marks.flatMap((m) => Array.from(m.x as number[], (x, i) => ({ series: m.label, x, y: (m.y as number[])[i], text: `q* = ${fmtQ(labelled[i]!)}` })));
   spec.layer.push({
     data: { values: markRows },
     mark: { type: 'point', filled: true, size: 60 },
     encoding: {
       x: { field: 'x', type: 'quantitative' },
       y: { field: 'y', type: 'quantitative' },
+      color: { field: 'series', type: 'nominal', legend: null },
+    },
+  });
+  // q* beside the dots of q* >= 1 (the smaller ones crowd near (1, 0)).
+  spec.layer.push({
+    data: { values: markRows.filter((r) => !r.text.includes('/')) },
+    mark: { type: 'text', align: 'right', dx: -8, dy: -6, fontSize: 11 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative' },
+      y: { field: 'y', type: 'quantitative' },
+      text: { field: 'text' },
       color: { field: 'series', type: 'nominal', legend: null },
     },
   });

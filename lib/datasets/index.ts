@@ -69,7 +69,7 @@ export type DatasetSpec = 'mnist' | Dataset | UnsplitDatasetInput | SplitDataset
 export const datasetNames: readonly string[] = Object.freeze(['mnist']);
 
 /** Options of {@link splitDataset} and {@link loadMnist}. */
-export interface SplitOptions {
+export interface DatasetSplitOptions {
   /** Fraction of each class held out for the test set (default 0.2). */
   testFraction?: number;
   /** Seed of the split (default 0): the same seed gives the same split on every machine. */
@@ -124,8 +124,8 @@ function checkSplit(name: string, inputs: unknown, labels: unknown, inputSize: n
  * @example
  * const ds = splitDataset({ inputs, labels, inputSize: 2, classes: 2 }, { testFraction: 0.25 });
  */
-export function splitDataset(data: UnsplitDatasetInput, options: SplitOptions = {}): Dataset {
-  const o = checkOptions<SplitOptions>('options', options, ['testFraction', 'seed']);
+export function splitDataset(data: UnsplitDatasetInput, options: DatasetSplitOptions = {}): Dataset {
+  const o = checkOptions<DatasetSplitOptions>('options', options, ['testFraction', 'seed']);
   const inputSize = integer('dataset.inputSize', data.inputSize, 1);
   const classes = integer('dataset.classes', data.classes, 2);
   const all = checkSplit('dataset', data.inputs, data.labels, inputSize, classes);
@@ -205,8 +205,8 @@ function readMnistDigits(): DatasetSplit {
  * const mnist = loadMnist();
  * mnist.train.count; // 8000
  */
-export function loadMnist(options: SplitOptions = {}): Dataset {
-  const o = checkOptions<SplitOptions>('options', options, ['testFraction', 'seed']);
+export function loadMnist(options: DatasetSplitOptions = {}): Dataset {
+  const o = checkOptions<DatasetSplitOptions>('options', options, ['testFraction', 'seed']);
   const testFraction = o.testFraction === undefined ? 0.2 : positiveNumber('options.testFraction', o.testFraction);
   if (testFraction >= 1) throw new DynamicalIsometryRangeError('options.testFraction', 'a number in (0, 1)', testFraction);
   const s = o.seed === undefined ? 0n : seedArg('options.seed', o.seed);

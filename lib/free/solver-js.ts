@@ -124,14 +124,36 @@ export function evaluate(P: FreeProblem, wr: number, wi: number, e: Eval): void 
   const b = P.gaussian ? 1 : -(L - 1);
   e.fr = P.logScale + L * lw + (L - 1) * lm + b * lp;
   e.fi = reduceAngle(L * aw) + reduceAngle((L - 1) * am) + reduceAngle(b * ap);
-  // (log z)' = L/w + m' [ (L-1)/m + b/(1+m) ]
-  const iw = 1 / (wr * wr + wi * wi);
-  const im2 = 1 / (e.mr * e.mr + e.mi * e.mi);
-  const ip = 1 / (e.pr * e.pr + e.pi * e.pi);
-  const cr = (L - 1) * e.mr * im2 + b * e.pr * ip;
-  const ci = -(L - 1) * e.mi * im2 - b * e.pi * ip;
-  e.dfr = L * wr * iw + (e.dmr * cr - e.dmi * ci);
-  e.dfi = -L * wi * iw + (e.dmr * ci + e.dmi * cr);
+  // (log z)' = L/w + m' [ (L-1)/m + b/(1+m) ]; reciprocals by Smith's algorithm (|w| spans
+  // 1e-300 .. 1e300, where |w|^2 would under- or overflow)
+  recip(wr, wi);
+  const iwr = RR;
+  const iwi = RI;
+  recip(e.mr, e.mi);
+  const imr = RR;
+  const imi = RI;
+  recip(e.pr, e.pi);
+  const cr = (L - 1) * imr + b * RR;
+  const ci = (L - 1) * imi + b * RI;
+  e.dfr = L * iwr + (e.dmr * cr - e.dmi * ci);
+  e.dfi = L * iwi + (e.dmr * ci + e.dmi * cr);
+}
+
+let RR = 0;
+let RI = 0;
+/** 1/(a + ib) into (RR, RI), without overflow or underflow of a^2 + b^2 (Smith 1962). */
+function recip(a: number, b: number): void {
+  if (Math.abs(a) >= Math.abs(b)) {
+    const r = b / a;
+    const d = a + b * r;
+    RR = 1 / d;
+    RI = -r / d;
+  } else {
+    const r = a / b;
+    const d = a * r + b;
+    RR = r / d;
+    RI = -1 / d;
+  }
 }
 
 /** x reduced to (-pi, pi]. */
@@ -175,10 +197,10 @@ export function newton(P: FreeProblem, wr: number, wi: number, logLam: number, t
   while (it < maxIt && res > tol && Number.isFinite(res)) {
     it++;
     // step = -r / F'
-    const den = e.dfr * e.dfr + e.dfi * e.dfi;
-    if (!(den > 0) || !Number.isFinite(den)) break;
-    let sr = -(rr * e.dfr + ri * e.dfi) / den;
-    let si = -(ri * e.dfr - rr * e.dfi) / den;
+    recip(e.dfr, e.dfi);
+    if (!Number.isFinite(RR) || !Number.isFinite(RI)) break;
+    let sr = -(rr * RR - ri * RI);
+    let si = -(rr * RI + ri * RR);
     const wabs = Math.hypot(wr, wi);
     const sabs = Math.hypot(sr, si);
     if (sabs > 0.5 * wabs) {
@@ -228,7 +250,7 @@ function negativeAxisRoot(P: FreeProblem, logLam: number, e: Eval): { s: number;
   };
   let s = logLam - P.logScale - (P.depth - 1) * P.logMu1;
   if (!Number.isFinite(s)) s = 0;
-  s = Math.max(-700, Math.min(700, s));
+  s = Math.max(-700, Math.min(600, s));
   let fs = f(s);
   let lo = s;
   let hi = s;
@@ -241,16 +263,16 @@ function negativeAxisRoot(P: FreeProblem, logLam: number, e: Eval): { s: number;
     hi = lo;
     fhi = flo;
     lo = Math.max(-740, lo - step);
-    step *= 2;
+    step = Math.min(8, step * 2);
     flo = f(lo).v;
     it++;
   }
   step = 1;
-  while (fhi < 0 && hi < 700) {
+  while (fhi < 0 && hi < 600) {
     lo = hi;
     flo = fhi;
-    hi = Math.min(700, hi + step);
-    step *= 2;
+    hi = Math.min(600, hi + step);
+    step = Math.min(8, step * 2);
     fhi = f(hi).v;
     it++;
   }
@@ -308,10 +330,10 @@ export function solveByTheta(P: FreeProblem, logLam: number, e: Eval = new Eval(
     const tn = Math.max(0, theta - dtheta);
     evaluate(P, wr, wi, e);
     // tangent predictor: F'(w) dw = i dtheta
-    const den = e.dfr * e.dfr + e.dfi * e.dfi;
+    recip(e.dfr, e.dfi);
     const dth = tn - theta;
-    let pr = wr + (dth * e.dfi) / den; // i dth / F' = i dth conj(F')/|F'|^2
-    let pi = wi + (dth * e.dfr) / den;
+    let pr = wr - dth * RI; // i dth / F'
+    let pi = wi + dth * RR;
     if (!Number.isFinite(pr) || !Number.isFinite(pi)) {
       pr = wr;
       pi = wi;
@@ -320,7 +342,10 @@ export function solveByTheta(P: FreeProblem, logLam: number, e: Eval = new Eval(
     const r = newton(P, pr, pi, logLam, tn, e, 16);
     iterations += r.iterations;
     const wander = Math.hypot(r.wr - pr, r.wi - pi);
-    const good = r.ok && r.wi >= -1e-14 * Math.hypot(r.wr, r.wi) && wander <= 0.5 * predStep + 1e-12 * Math.hypot(pr, pi) && (tn > 0 || physical(e));
+    // On the last step (theta = 0) next to a spectral edge w(theta) has a square-root singularity
+    // and the corrector legitimately moves further than the tangent predicts: allow 1e-6 |w|.
+    const allowed = 0.5 * predStep + (tn > 0 ? 1e-12 : 1e-6) * Math.hypot(pr, pi);
+    const good = r.ok && r.wi >= -1e-14 * Math.hypot(r.wr, r.wi) && wander <= allowed && (tn > 0 || physical(e));
     if (good) {
       wr = r.wr;
       wi = Math.max(0, r.wi);
@@ -333,6 +358,18 @@ export function solveByTheta(P: FreeProblem, logLam: number, e: Eval = new Eval(
         last = { ...r, ok: false };
         break;
       }
+    }
+  }
+  if (theta > 0) {
+    // the step control gave up (far tails, where Im w is ~1e-13 |w| or less): a last Newton solve
+    // at theta = 0 from where the continuation stopped, kept only on the physical branch
+    const r = newton(P, wr, wi, logLam, 0, e);
+    iterations += r.iterations;
+    if (r.ok && r.wi >= -1e-14 * Math.hypot(r.wr, r.wi) && physical(e)) {
+      wr = r.wr;
+      wi = Math.max(0, r.wi);
+      theta = 0;
+      last = r;
     }
   }
   evaluate(P, wr, wi, e);
@@ -360,10 +397,10 @@ export function solveWarm(
   log0: number,
   e: Eval,
 ): PointSolution | null {
-  const den = dfr * dfr + dfi * dfi;
   // w' = 1/F'
-  const tr = dfr / den;
-  const ti = -dfi / den;
+  recip(dfr, dfi);
+  const tr = RR;
+  const ti = RI;
   const dl = logLam - logPrev;
   let pr = wr + dl * tr;
   let pi = wi + dl * ti;
@@ -385,6 +422,47 @@ export function solveWarm(
   return { wr: r.wr, wi: Math.max(0, r.wi), mr: e.mr, mi: e.mi, iterations: r.iterations, residual: r.residual, ok: true };
 }
 
+/** A solution with its d log z/dw, for continuation. */
+interface Anchor {
+  wr: number;
+  wi: number;
+  dfr: number;
+  dfi: number;
+  log: number;
+}
+
+/**
+ * Continuation along the real lambda axis (theta = 0) from `prev` to logTo, with step control:
+ * each sub-step is a warm-started solve that must pass the branch checks of solveWarm and move w by
+ * at most 0.1 |w| + 0.25 Im w (the physical root's distance to its conjugate is 2 Im w). Steps
+ * double after a success and shrink fourfold after a failure. Null when the steps get too small.
+ * Invariant: (cur) is a converged physical solution at log lambda = cur.log.
+ */
+export function solveMarch(P: FreeProblem, logTo: number, prev: Anchor, older: Anchor | null, e: Eval): PointSolution | null {
+  let cur = prev;
+  let old = older;
+  let h = logTo - cur.log;
+  let iterations = 0;
+  for (let guard = 0; guard < 400; guard++) {
+    const remaining = logTo - cur.log;
+    const last = Math.abs(remaining) <= Math.abs(h);
+    const target = last ? logTo : cur.log + h;
+    const sol = solveWarm(P, target, cur.wr, cur.wi, cur.dfr, cur.dfi, cur.log, old !== null, old?.wr ?? 0, old?.wi ?? 0, old?.log ?? 0, e);
+    const moved = sol ? Math.hypot(sol.wr - cur.wr, sol.wi - cur.wi) : Infinity;
+    if (!sol || moved > 0.1 * Math.hypot(cur.wr, cur.wi) + 0.25 * cur.wi) {
+      h = (last ? remaining : h) / 4;
+      if (Math.abs(h) < 1e-12 * Math.max(1, Math.abs(cur.log))) return null;
+      continue;
+    }
+    iterations += sol.iterations;
+    if (last) return { ...sol, iterations };
+    old = cur;
+    cur = { wr: sol.wr, wi: sol.wi, dfr: e.dfr, dfi: e.dfi, log: target };
+    h *= 2;
+  }
+  return null;
+}
+
 /** Im H(w) (THEORY §8.5): F(lambda) = 1 - Im H / pi. */
 export function imH(P: FreeProblem, wr: number, wi: number, e: Eval = new Eval()): number {
   evaluate(P, wr, wi, e);
@@ -396,7 +474,9 @@ export function imH(P: FreeProblem, wr: number, wi: number, e: Eval = new Eval()
   const lwr = Math.log(Math.hypot(wr, wi));
   for (let j = 0; j < P.dRe.length; j++) {
     const ur = wr - (P.dRe[j] as number);
-    const ui = wi - (P.dIm[j] as number);
+    // w - d_j lies in the closed upper half-plane (w above, d_j below the axis): a -0 or a rounding
+    // negative would put arg(w - d_j) on the wrong side of the cut at the negative axis
+    const ui = Math.max(wi - (P.dIm[j] as number), 0);
     const lr = Math.log(Math.hypot(ur, ui)) - lwr;
     const li = Math.atan2(ui, ur) - lwi;
     const cr = P.cRe[j] as number;
@@ -405,7 +485,9 @@ export function imH(P: FreeProblem, wr: number, wi: number, e: Eval = new Eval()
     ki += cr * li + ci * lr;
   }
   void kr;
-  const ap = Math.atan2(e.pi, e.pr);
+  // on the physical branch Im(1 + m) = Im m <= 0: rounding noise of either sign (real w in the far
+  // tails) must not flip arg(1 + m) from -pi to +pi
+  const ap = Math.atan2(Math.min(e.pi, -0), e.pr);
   return P.gaussian ? L * ki + L * e.mi - ap : L * ki + (L - 1) * ap;
 }
 
@@ -463,7 +545,9 @@ export function solveGrid(P: FreeProblem, lam: Float64Array, segment: Int32Array
     }
     const ll = Math.log(x);
     let sol: PointSolution | null = null;
-    if (havePrev && prevSeg === seg) sol = solveWarm(P, ll, pwr, pwi, pdr, pdi, plog, haveOlder, owr, owi, olog, e);
+    if (havePrev && prevSeg === seg) {
+      sol = solveMarch(P, ll, { wr: pwr, wi: pwi, dfr: pdr, dfi: pdi, log: plog }, haveOlder ? { wr: owr, wi: owi, dfr: 0, dfi: 0, log: olog } : null, e);
+    }
     if (!sol) {
       sol = solveByTheta(P, ll, e);
       haveOlder = false;

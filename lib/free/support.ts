@@ -84,9 +84,12 @@ export function findSupport(P: FreeProblem, law: D2Law, atoms: readonly number[]
     // hard edges: the limits at the ends of the interval (not at w -> 0 or w -> infinity). With
     // orthogonal weights z -> weightStd^(2L) end^L where m diverges (an atom, or a divergent
     // E[d/(end - d)]) and at L = 1 exactly; otherwise the value at the sample nearest the end.
+    // With Gaussian weights z -> infinity where m diverges: no edge there.
     const limit = (end: number, k: number): number => {
       evaluate(P, ws[k] as number, 0, e);
-      if (!P.gaussian && (P.depth === 1 || Math.hypot(e.mr, e.mi) > 1e10)) return Math.exp(P.logScale + P.depth * Math.log(end));
+      const diverges = Math.hypot(e.mr, e.mi) > 1e10;
+      if (!P.gaussian && (P.depth === 1 || diverges)) return Math.exp(P.logScale + P.depth * Math.log(end));
+      if (P.gaussian && diverges) return NaN;
       return Math.exp(lz[k] as number);
     };
     if (lo > 0 && pos[0]) candidates.push({ lambda: limit(lo, 0), w: null });

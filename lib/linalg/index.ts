@@ -177,7 +177,9 @@ export async function svd(a: Matrix, options?: SvdOptions): Promise<Svd | { s: F
  * @throws DynamicalIsometryTypeError / DynamicalIsometryRangeError for malformed or incompatible
  *   matrices or a product with more than 2^31 - 1 entries.
  * @example
- * const c = await matmul(a, b);
+ * const a = { rows: 2, cols: 3, data: Float64Array.of(1, 2, 3, 4, 5, 6) };
+ * const b = { rows: 3, cols: 1, data: Float64Array.of(1, 0, -1) };
+ * const c = await matmul(a, b); // { rows: 2, cols: 1, data: [-2, -2] }
  */
 export async function matmul(a: Matrix, b: Matrix): Promise<Matrix> {
   const ma = matrix('a', a);

@@ -7,7 +7,7 @@
  * @module
  */
 import { type Activation, ActivationEvaluationError, erf, erfc } from '../activations/index.js';
-import { bivariateExpectation, correlationOuterRule, gaussianExpectation, gaussianRule } from '../quadrature/index.js';
+import { correlationExpectations, correlationOuterRule, gaussianExpectation, gaussianRule } from '../quadrature/index.js';
 
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const TWO_OVER_PI = 0.6366197723675814;
@@ -184,18 +184,28 @@ export function lengthMapAndSlope(a: Activation, q: number): { e: number; slope:
 }
 
 /**
- * The correlation-map integrals at equal variances q: E[phi(u1) phi(u2)] and E[phi'(u1) phi'(u2)],
- * with u1 = sqrt(q) z1, u2 = sqrt(q)(c z1 + sqrt(1-c^2) z2). Closed forms for erf, linear, relu and
- * leaky-relu (arc-cosine kernels); the iterated 2-D rule of lib/quadrature otherwise.
+ * The correlation-map integrals at equal variances q: E[phi(u1) phi(u2)], E[phi'(u1) phi'(u2)] and
+ * dist = E[(phi(u1) - phi(u2))^2], with u1 = sqrt(q) z1, u2 = sqrt(q)(c z1 + sqrt(1-c^2) z2). dist
+ * keeps its relative accuracy as c -> 1 (the c-map is solved through it). Closed forms for erf,
+ * linear, relu and leaky-relu (arcsine and arc-cosine kernels), a closed-form inner integral for
+ * hard-tanh, the iterated 2-D rule of lib/quadrature otherwise.
  */
-export function correlationIntegrals(a: Activation, q: number, c: number): { phiPhi: number; dphiDphi: number } {
+export function correlationIntegrals(a: Activation, q: number, c: number): { phiPhi: number; dphiDphi: number; dist: number } {
   if (a.builtin) {
     switch (a.name) {
       case 'linear':
-        return { phiPhi: c * q, dphiDphi: 1 };
+        return { phiPhi: c * q, dphiDphi: 1, dist: 2 * q * (1 - c) };
       case 'erf': {
         const den = Math.sqrt((1 + 2 * q - 2 * c * q) * (1 + 2 * q + 2 * c * q));
-        return { phiPhi: TWO_OVER_PI * Math.asin((2 * c * q) / (1 + 2 * q)), dphiDphi: FOUR_OVER_PI / den };
+        const x = (2 * q) / (1 + 2 * q);
+        let dist: number;
+        if (c >= 0) {
+          // asin x - asin(c x) = asin(x (1 - c^2) / (sqrt(1 - c^2 x^2) + c sqrt(1 - x^2))): no cancellation as c -> 1
+          const oneMinusC2 = (1 - c) * (1 + c);
+          const sqx = Math.sqrt((1 - x) * (1 + x));
+          dist = 2 * TWO_OVER_PI * Math.asin((x * oneMinusC2) / (Math.sqrt(1 - c * c * x * x) + c * sqx));
+        } else dist = 2 * TWO_OVER_PI * (Math.asin(x) - Math.asin(c * x));
+        return { phiPhi: TWO_OVER_PI * Math.asin(c * x), dphiDphi: FOUR_OVER_PI / den, dist };
       }
       case 'relu':
       case 'leaky-relu': {
@@ -209,7 +219,7 @@ export function correlationIntegrals(a: Activation, q: number, c: number): { phi
         const phiPhi = kpp * (1 + s * s) + 2 * s * kpm;
         const app = (Math.PI - th) / (2 * Math.PI);
         const apm = th / (2 * Math.PI);
-        return { phiPhi, dphiDphi: app * (1 + s * s) + 2 * s * apm };
+        return { phiPhi, dphiDphi: app * (1 + s * s) + 2 * s * apm, dist: 2 * (homogeneousConstant(a) as number) * q - 2 * phiPhi };
       }
       case 'hard-tanh':
         if (c !== 0 && c * c < 1) return hardTanhCorrelation(q, c);
@@ -220,19 +230,7 @@ export function correlationIntegrals(a: Activation, q: number, c: number): { phi
   }
   const phi = a.phi;
   const dphi = a.dphi;
-  const [phiPhi, dphiDphi] = withQ(q, () =>
-    bivariateExpectation(
-      [
-        [phi, phi],
-        [dphi, dphi],
-      ],
-      q,
-      q,
-      c,
-      a,
-    ),
-  ) as [number, number];
-  return { phiPhi, dphiDphi };
+  return withQ(q, () => correlationExpectations(phi, dphi, q, c, a.kinks));
 }
 
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -247,12 +245,13 @@ const normPdf = (x: number) => INV_SQRT_2PI * Math.exp(-0.5 * x * x);
  * E[clip(u2)] = -Phi(a) + (1 - Phi(b)) + m (Phi(b) - Phi(a)) + sigma (N(a) - N(b)) and
  * E[1{|u2|<1}] = Phi(b) - Phi(a); only the outer integral over z1 is numerical (1-D cost).
  */
-function hardTanhCorrelation(q: number, c: number): { phiPhi: number; dphiDphi: number } {
+function hardTanhCorrelation(q: number, c: number): { phiPhi: number; dphiDphi: number; dist: number } {
   const sq = Math.sqrt(q);
   const sigma = sq * Math.sqrt((1 - c) * (1 + c));
   const rule = correlationOuterRule([-1, 1], q, q, c);
   let pp = 0;
   let dd = 0;
+  let dist = 0;
   for (let i = 0; i < rule.x.length; i++) {
     const z1 = rule.x[i] as number;
     const u1 = sq * z1;
@@ -260,11 +259,20 @@ function hardTanhCorrelation(q: number, c: number): { phiPhi: number; dphiDphi: 
     const m = sq * c * z1;
     const a = (-1 - m) / sigma;
     const b = (1 - m) / sigma;
-    const inside = a >= 0 ? normSf(a) - normSf(b) : b <= 0 ? normCdf(b) - normCdf(a) : 1 - normCdf(a) - normSf(b);
-    const innerPhi = -normCdf(a) + normSf(b) + m * inside + sigma * (normPdf(a) - normPdf(b));
+    const below = normCdf(a);
+    const above = normSf(b);
+    const inside = a >= 0 ? normSf(a) - normSf(b) : b <= 0 ? normCdf(b) - normCdf(a) : 1 - below - above;
+    const na = normPdf(a);
+    const nb = normPdf(b);
+    const innerPhi = -below + above + m * inside + sigma * (na - nb);
     const phi1 = u1 > 1 ? 1 : u1 < -1 ? -1 : u1;
     pp += w * phi1 * innerPhi;
     if (u1 > -1 && u1 < 1) dd += w * inside;
+    // E[(phi1 - clip(m + sigma z))^2]: (phi1+1)^2 P(z<a) + (phi1-1)^2 P(z>b) + int_a^b (d - sigma z)^2 N(z) dz,
+    // d = phi1 - m; every part is non-negative, so the sum keeps its relative accuracy as c -> 1
+    const d = phi1 - m;
+    const midPart = d * d * inside - 2 * d * sigma * (na - nb) + sigma * sigma * (inside + a * na - b * nb);
+    dist += w * ((phi1 + 1) * (phi1 + 1) * below + (phi1 - 1) * (phi1 - 1) * above + Math.max(0, midPart));
   }
-  return { phiPhi: pp, dphiDphi: dd };
+  return { phiPhi: pp, dphiDphi: dd, dist };
 }

@@ -106,7 +106,7 @@ export interface PhaseCurve {
 }
 
 /** Options of {@link phaseDiagramChart}. */
-export interface PhaseDiagramOptions {
+export interface PhaseDiagramChartOptions {
   readonly title?: string;
   readonly subtitle?: string | readonly string[];
   readonly grid: PhaseGrid;
@@ -114,7 +114,7 @@ export interface PhaseDiagramOptions {
   readonly criticalLine: PhaseCurve;
   /** q* contours (thin, labelled at their upper end). */
   readonly contours?: readonly PhaseCurve[];
-  /** Points on the critical line to mark with their q*. */
+  /** Points to mark with a dot and, when `label` is not empty, a text beside it. */
   readonly marks?: readonly { weightVariance: number; biasVariance: number; label: string }[];
   readonly width?: number;
   readonly height?: number;
@@ -204,12 +204,17 @@ export function densityChart(options: DensityChartOptions): TopLevelSpec {
   const yTitle = log ? `${v} ρ(${v})  (density per unit ln ${v})` : `ρ(${v})`;
   const labels: string[] = [];
   const legendLabel = new Map<string, string>();
-  for (const c of options.curves) {
+  const zeroMasses = options.curves.map((c) => (c.atoms ?? []).filter((a) => a.mass > 0 && a.location <= 0).reduce((s, a) => s + a.mass, 0));
+  // Atoms at 0 cannot be drawn (and not at all on a log axis): their mass goes in the subtitle when
+  // every curve has the same one (relu: 1/2 at every depth), else in each legend entry.
+  const sharedZero = zeroMasses.length > 0 && zeroMasses.every((m) => Math.abs(m - zeroMasses[0]!) <= 1e-12 * Math.max(1, m)) ? zeroMasses[0]! : undefined;
+  options.curves.forEach((c, k) => {
     if (!labels.includes(c.label)) labels.push(c.label);
-    const zero = (c.atoms ?? []).filter((a) => a.mass > 0 && (a.location <= 0 || (log && a.location <= 0)));
-    const zeroMass = zero.reduce((s, a) => s + a.mass, 0);
-    legendLabel.set(c.label, zeroMass > 0 ? `${c.label}  (+ atom at 0, mass ${formatLabelNumber(zeroMass)})` : c.label);
-  }
+    const m = zeroMasses[k]!;
+    legendLabel.set(c.label, m > 0 && sharedZero === undefined ? `${c.label} (+ atom at 0, mass ${formatLabelNumber(m)})` : c.label);
+  });
+  const zeroNote = sharedZero !== undefined && sharedZero > 0 ? `atom at ${sigma ? 'σ' : 'λ'} = 0 of mass ${formatLabelNumber(sharedZero)} (not drawn)` : undefined;
+  const subtitle = zeroNote === undefined ? options.subtitle : options.subtitle === undefined ? zeroNote : [...(typeof options.subtitle === 'string' ? [options.subtitle] : options.subtitle), zeroNote];
   for (const h of options.histograms ?? []) if (!labels.includes(h.label)) labels.push(h.label);
 
   const curveRows: { series: string; x: number; y: number }[] = [];
@@ -248,9 +253,14 @@ export function densityChart(options: DensityChartOptions): TopLevelSpec {
     hi = log ? hi * 1.3 : hi + 0.04 * (hi - lo);
     xDomain = [lo, hi];
   }
-  const curveY = curveRows.filter((r) => r.x >= xDomain[0] && r.x <= xDomain[1]).map((r) => r.y);
+  // Each curve's own bulk (99th percentile of its values in view) counts, so that a tall narrow
+  // curve is not clipped because the others are flat; an edge singularity still is.
+  let yMax = 0;
+  for (const c of options.curves) {
+    const ys = curveRows.filter((r) => r.series === c.label && r.x >= xDomain[0] && r.x <= xDomain[1]).map((r) => r.y);
+    if (ys.length > 0) yMax = Math.max(yMax, quantileOf(ys, 0.99) * 1.15);
+  }
   const barY = barRows.map((r) => r.y);
-  let yMax = quantileOf(curveY, 0.995) * 1.15;
   if (!(yMax > 0)) yMax = Math.max(...barY, 1) * 1.1;
   const tallBar = Math.max(0, ...barY.filter((y) => y <= 2 * yMax));
   yMax = Math.max(yMax, tallBar * 1.05);
@@ -275,15 +285,30 @@ export function densityChart(options: DensityChartOptions): TopLevelSpec {
 
   const layers: Record<string, unknown>[] = [];
   if (barRows.length > 0) {
-    const steps = options.histogramStyle === 'steps';
-    // The bars share the curves' colour legend (one entry per label, curves and histograms alike).
-    layers.push({
-      data: { values: barRows },
-      mark: steps
-        ? { type: 'rect', clip: true, filled: false, strokeWidth: 1.2, strokeDash: [4, 3] }
-        : { type: 'rect', clip: true, fillOpacity: 0.3 },
-      encoding: { x, x2: { field: 'x2' }, y, y2: { datum: 0 }, color },
-    });
+    if (options.histogramStyle === 'steps') {
+      // Outlines only, as dashed step lines: several histograms stay readable on top of each other.
+      const stepRows: { series: string; x: number; y: number }[] = [];
+      for (const h of options.histograms ?? []) {
+        const rows = barRows.filter((r) => r.series === h.label);
+        rows.forEach((r, i) => {
+          if (i === 0) stepRows.push({ series: r.series, x: r.x, y: 0 });
+          stepRows.push({ series: r.series, x: r.x, y: r.y });
+          if (i === rows.length - 1) stepRows.push({ series: r.series, x: r.x2, y: r.y }, { series: r.series, x: r.x2, y: 0 });
+        });
+      }
+      layers.push({
+        data: { values: stepRows },
+        mark: { type: 'line', interpolate: 'step-after', clip: true, strokeWidth: 1.3, strokeDash: [4, 3] },
+        encoding: { x, y, color, detail: { field: 'series' } },
+      });
+    } else {
+      // The bars share the curves' colour legend (one entry per label, curves and histograms alike).
+      layers.push({
+        data: { values: barRows },
+        mark: { type: 'rect', clip: true, fillOpacity: 0.3 },
+        encoding: { x, x2: { field: 'x2' }, y, y2: { datum: 0 }, color },
+      });
+    }
   }
   layers.push({
     data: { values: curveRows },
@@ -309,7 +334,7 @@ export function densityChart(options: DensityChartOptions): TopLevelSpec {
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...titleBlock(options.title, options.subtitle),
+    ...titleBlock(options.title, subtitle),
     width: options.width ?? 620,
     height: options.height ?? 380,
     config: BASE_CONFIG,
@@ -383,10 +408,10 @@ export function lineChart(options: LineChartOptions): TopLevelSpec {
  * at χ = 1 (blue: ordered, gradients vanish; red: chaotic, gradients explode), the critical line
  * χ = 1 in black, and q* contours (the set of (σ_w², σ_b²) whose length map has fixed point q*).
  *
- * @param options - see {@link PhaseDiagramOptions}.
+ * @param options - see {@link PhaseDiagramChartOptions}.
  * @returns a Vega-Lite specification.
  */
-export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
+export function phaseDiagramChart(options: PhaseDiagramChartOptions): TopLevelSpec {
   const { grid } = options;
   const nw = grid.weightVariance.length;
   const nb = grid.biasVariance.length;
@@ -475,7 +500,7 @@ export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
     const marks = options.marks.filter((m) => m.weightVariance >= wLo && m.weightVariance <= wHi && m.biasVariance >= bLo && m.biasVariance <= bHi).map((m) => ({ w: m.weightVariance, b: m.biasVariance, text: m.label }));
     layers.push({ data: { values: marks }, mark: { type: 'point', filled: true, color: 'black', size: 50 }, encoding: { x, y } });
     layers.push({
-      data: { values: marks },
+      data: { values: marks.filter((m) => m.text !== '') },
       mark: { type: 'text', align: 'left', dx: 7, dy: 8, fontSize: 11, color: 'black' },
       encoding: { x, y, text: { field: 'text' } },
     });
@@ -483,8 +508,8 @@ export function phaseDiagramChart(options: PhaseDiagramOptions): TopLevelSpec {
   // Region names, short (the legend and subtitle explain them), where each phase is unambiguous:
   // low σ_w² (ordered) and high σ_w², low σ_b² (chaotic).
   layers.push({
-    data: { values: [{ w: wLo + 0.03 * (wHi - wLo), b: bLo + 0.985 * (bHi - bLo), text: 'ordered' }] },
-    mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 14, fontWeight: 'bold', color: '#0b2a55' },
+    data: { values: [{ w: wLo + 0.03 * (wHi - wLo), b: bLo + 0.3 * (bHi - bLo), text: 'ordered' }] },
+    mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 14, fontWeight: 'bold', color: '#0b2a55' },
     encoding: { x, y, text: { field: 'text' } },
   });
   layers.push({

@@ -4,7 +4,7 @@
  * @module
  */
 export { densityChart, lineChart, phaseDiagramChart, panelGrid, formatLabelNumber, SERIES_COLORS } from './charts.js';
-export type { DensityChartOptions, DensityCurve, DensityHistogram, LineChartOptions, LineSeries, PhaseCurve, PhaseDiagramOptions, PhaseGrid, PlotAtom } from './charts.js';
+export type { DensityChartOptions, DensityCurve, DensityHistogram, LineChartOptions, LineSeries, PhaseCurve, PhaseDiagramChartOptions, PhaseGrid, PlotAtom } from './charts.js';
 export { densityHistogram } from './histogram.js';
 export type { Histogram, HistogramOptions } from './histogram.js';
 export { plotFormat, renderSvg, svgToPng, writePlot, PLOT_FONT } from './render.js';

@@ -100,10 +100,18 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const compiled = vegaLite.compile(spec, { logger: quiet }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });
   try {
-    return await view.toSVG();
+    return compactSvg(await view.toSVG());
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Rounds coordinates inside tags to 2 decimals (1/100 px, invisible) and leaves text content alone:
+ * Vega writes up to 16 digits per coordinate, which makes heat maps needlessly large.
+ */
+export function compactSvg(svg: string): string {
+  return svg.replace(/<[^>]+>/g, (tag) => tag.replace(/(\d\.\d{2})\d+/g, '$1'));
 }
 
 /**

@@ -15,7 +15,9 @@
  *
  * Accuracy (test/mean-field/quadrature.test.ts, against mpmath at 40 digits): relative error below
  * 1e-13 for E[phi^2], E[phi'^2], E[phi'^4] of every built-in activation at q from 1e-8 to 1e4, as
- * long as every kink of f is declared (an undeclared kink converges only algebraically).
+ * long as every kink of f is declared (an undeclared kink converges only algebraically) and f grows
+ * at most polynomially (the rule drops |h| > 10; an integrand like e^{a x} with a sqrt(q) >~ 5 would
+ * put its mass there).
  * @module
  */
 
@@ -63,6 +65,58 @@ function gaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
 }
 
 const GL = gaussLegendre(PANEL_POINTS);
+
+/**
+ * Gauss–Hermite nodes and weights for the standard normal measure (E[f(h)] ≈ sum w_i f(x_i)):
+ * Newton on the orthonormal Hermite recurrence, from the classic asymptotic initial guesses.
+ * Exact for polynomials of degree < 2n; used only for inner integrals whose integrand is smooth on
+ * a scale >= 20 standard deviations (there it is a low-degree polynomial to rounding).
+ */
+function gaussHermite(n: number): { x: Float64Array; w: Float64Array } {
+  const x = new Float64Array(n);
+  const w = new Float64Array(n);
+  const pim4 = 0.7511255444649425; // pi^(-1/4)
+  const m = (n + 1) >> 1;
+  let z = 0;
+  for (let i = 0; i < m; i++) {
+    if (i === 0) z = Math.sqrt(2 * n + 1) - 1.85575 * Math.pow(2 * n + 1, -0.16667);
+    else if (i === 1) z -= (1.14 * Math.pow(n, 0.426)) / z;
+    else if (i === 2) z = 1.86 * z - 0.86 * (x[0] as number);
+    else if (i === 3) z = 1.91 * z - 0.91 * (x[1] as number);
+    else z = 2 * z - (x[i - 2] as number);
+    let pp = 0;
+    for (let it = 0; it < 100; it++) {
+      // invariant: p1 = orthonormal Hermite psi_j(z) (weight e^{-z^2}), p2 = psi_{j-1}(z)
+      let p1 = pim4;
+      let p2 = 0;
+      for (let j = 1; j <= n; j++) {
+        const p3 = p2;
+        p2 = p1;
+        p1 = z * Math.sqrt(2 / j) * p2 - Math.sqrt((j - 1) / j) * p3;
+      }
+      pp = Math.sqrt(2 * n) * p2;
+      const dz = p1 / pp;
+      z -= dz;
+      if (Math.abs(dz) <= 1e-15 * Math.abs(z)) break;
+    }
+    x[i] = z;
+    x[n - 1 - i] = -z;
+    w[i] = 2 / (pp * pp);
+    w[n - 1 - i] = w[i] as number;
+  }
+  // from weight e^{-z^2} on z to the standard normal on h = sqrt(2) z
+  const out = { x: new Float64Array(n), w: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    out.x[i] = Math.SQRT2 * (x[n - 1 - i] as number);
+    out.w[i] = (w[n - 1 - i] as number) / Math.sqrt(Math.PI);
+  }
+  return out;
+}
+
+const GH_POINTS = 24;
+const GH = gaussHermite(GH_POINTS);
+/** An inner integral whose integrand is smooth on a scale of at least this many sd uses GH. */
+const GH_MIN_SCALE = 20;
 
 /** A quadrature rule for E[f(X)], X ~ N(mean, sd^2): E ≈ sum_i weights[i] f(x[i]). */
 export interface GaussianRule {
@@ -276,7 +330,8 @@ export function bivariateExpectation(
  * u1 = sqrt(q1) z1, u2 = sqrt(q2)(c z1 + sqrt(1-c^2) z2): panel ends at the kinks of f1(u1) (and of
  * f2(u2) when c = ±1), graded around the features of f1 and of the inner integral
  * z1 -> E_{z2}[f2(u2)], whose structure near z1 = x/(sqrt(q2) c) has width
- * min(1, sqrt(q2) sqrt(1-c^2))/(sqrt(q2)|c|) (a kink of f2 smoothed by the inner Gaussian).
+ * min(1, sqrt(q2) sqrt(1-c^2))/(sqrt(q2)|c|) when f2 has kinks (a kink smoothed by the inner
+ * Gaussian), 1/(sqrt(q2)|c|) when it is smooth.
  */
 export function correlationOuterRule(kinks: readonly number[], q1: number, q2: number, c: number): GaussianRule {
   const sq1 = Math.sqrt(q1);
@@ -289,9 +344,97 @@ export function correlationOuterRule(kinks: readonly number[], q1: number, q2: n
   if (c !== 0) {
     for (const k of X) features.push(k / (sq2 * c));
     if (s === 0) for (const k of kinks) outerBreaks.push(k / (sq2 * c));
-    innerScale = Math.min(1, sq2 * s) / (sq2 * Math.abs(c));
+    // a kink of f2 is smoothed by the inner Gaussian to width sqrt(q2) s (in u2 units); smooth
+    // structure of f2 keeps its own width 1
+    innerScale = (kinks.length > 0 ? Math.min(1, sq2 * s) : 1) / (sq2 * Math.abs(c));
   }
   // graded around every feature at the smaller of the two scales (z1 units)
   const scale = Math.min(1 / sq1, innerScale > 0 ? innerScale : 1 / sq2);
   return gaussianRule({ sd: 1, breakpoints: outerBreaks, features, featureScale: scale });
 }
+
+/**
+ * The three integrals of the correlation map at equal variances q, in one pass of the iterated rule:
+ * E[phi(u1) phi(u2)], E[phi'(u1) phi'(u2)] and dist = E[(phi(u1) - phi(u2))^2], the last computed
+ * from pointwise differences, so it keeps its relative accuracy as c -> 1 (where it is O(1 - c) and
+ * 2 E[phi^2] - 2 E[phi(u1) phi(u2)] would cancel).
+ */
+export function correlationExpectations(
+  phi: (x: number) => number,
+  dphi: (x: number) => number,
+  q: number,
+  c: number,
+  kinks: readonly number[],
+): { phiPhi: number; dphiDphi: number; dist: number } {
+  const shape = { kinks };
+  if (c === 0) {
+    const e1 = gaussianExpectation(phi, q, shape);
+    const e2 = gaussianExpectation((x) => phi(x) ** 2, q, shape);
+    const d1 = gaussianExpectation(dphi, q, shape);
+    return { phiPhi: e1 * e1, dphiDphi: d1 * d1, dist: 2 * (e2 - e1 * e1) };
+  }
+  const sq = Math.sqrt(q);
+  const s = Math.sqrt(Math.max(0, (1 - c) * (1 + c)));
+  const outer = correlationOuterRule(kinks, q, q, c);
+  const innerFeatures = [...kinks, 0];
+  let pp = 0;
+  let dd = 0;
+  let dist = 0;
+  for (let i = 0; i < outer.x.length; i++) {
+    const z1 = outer.x[i] as number;
+    const wo = outer.weights[i] as number;
+    const u1 = sq * z1;
+    const p1 = phi(u1);
+    const d1 = dphi(u1);
+    if (s === 0) {
+      const u2 = sq * c * z1;
+      const p2 = phi(u2);
+      pp += wo * p1 * p2;
+      dd += wo * d1 * dphi(u2);
+      dist += wo * (p1 - p2) * (p1 - p2);
+      continue;
+    }
+    const mean = sq * c * z1;
+    const sd = sq * s;
+    let ip = 0;
+    let id = 0;
+    let idist = 0;
+    if (1 / sd >= GH_MIN_SCALE && kinks.every((k) => Math.abs(k - mean) > 2 * H_MAX * sd)) {
+      // f2 is smooth on a scale >= 20 sd over the whole inner range: Gauss–Hermite is exact to rounding
+      for (let k = 0; k < GH_POINTS; k++) {
+        const wj = GH.w[k] as number;
+        const p2 = phi(mean + sd * (GH.x[k] as number));
+        ip += wj * p2;
+        id += wj * dphi(mean + sd * (GH.x[k] as number));
+        idist += wj * (p1 - p2) * (p1 - p2);
+      }
+      pp += wo * p1 * ip;
+      dd += wo * d1 * id;
+      dist += wo * idist;
+      continue;
+    }
+    const ends = panelEnds(mean, sd, kinks, innerFeatures, 1);
+    for (let pI = 0; pI + 1 < ends.length; pI++) {
+      const a = ends[pI] as number;
+      const b = ends[pI + 1] as number;
+      const half = 0.5 * (b - a);
+      const mid = 0.5 * (a + b);
+      for (let k = 0; k < PANEL_POINTS; k++) {
+        const t = mid + half * (GL.x[k] as number);
+        const wj = half * (GL.w[k] as number) * INV_SQRT_2PI * Math.exp(-0.5 * t * t);
+        const u2 = mean + sd * t;
+        const p2 = phi(u2);
+        ip += wj * p2;
+        id += wj * dphi(u2);
+        idist += wj * (p1 - p2) * (p1 - p2);
+      }
+    }
+    pp += wo * p1 * ip;
+    dd += wo * d1 * id;
+    dist += wo * idist;
+  }
+  return { phiPhi: pp, dphiDphi: dd, dist };
+}
+
+/** The Gauss–Hermite rule used for smooth inner integrals (for tests). @internal */
+export const gaussHermiteRule: { readonly x: Float64Array; readonly w: Float64Array } = GH;

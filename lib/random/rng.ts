@@ -7,6 +7,9 @@
  * the same (seed, stream) gives the same doubles on both backends and every platform.
  * @module
  */
+import { DynamicalIsometryRangeError } from '../errors.js';
+import type { Seed } from '../types.js';
+import { seed as checkSeed } from '../validate.js';
 import { ZIG_FI, ZIG_INV_R, ZIG_KI, ZIG_R, ZIG_WI } from './ziggurat-tables.js';
 
 const MASK64 = (1n << 64n) - 1n;
@@ -95,6 +98,15 @@ export function logDet(x: number): number {
   return e * LN2_HI + (2.0 * s * p + e * LN2_LO);
 }
 
+function checkRange(out: Float64Array, offset: number, count: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset > out.length) {
+    throw new DynamicalIsometryRangeError('offset', `an integer in [0, ${out.length}]`, offset);
+  }
+  if (!Number.isInteger(count) || count < 0 || offset + count > out.length) {
+    throw new DynamicalIsometryRangeError('count', `an integer in [0, ${out.length - offset}]`, count);
+  }
+}
+
 /**
  * A seeded stream of uniforms and standard normals, bit-identical to the native generator.
  * `stream` selects an independent substream (sample s of a batch uses stream s): the map
@@ -111,14 +123,17 @@ export class Rng {
   private s3: number;
 
   /**
-   * @param seed a 64-bit seed, 0 <= seed < 2^64 (taken modulo 2^64; validation is the caller's).
-   * @param stream substream index, 0 <= stream < 2^64 (default 0).
+   * @param seed a non-negative safe integer or a bigint in [0, 2^64).
+   * @param stream substream index, same range (default 0).
+   * @throws DynamicalIsometryTypeError / DynamicalIsometryRangeError for a bad seed or stream.
    */
-  constructor(seed: bigint, stream: bigint = 0n) {
+  constructor(seed: Seed, stream: Seed = 0n) {
+    const sd = typeof seed === 'bigint' && seed >= 0n && seed <= MASK64 ? seed : checkSeed('seed', seed);
+    const st = typeof stream === 'bigint' && stream >= 0n && stream <= MASK64 ? stream : checkSeed('stream', stream);
     // Three Feistel rounds with splitmix64 finalizers (as di::Rng): a bijection of (seed, stream)
     // onto the state in which every word depends on both inputs.
-    const r1 = (stream & MASK64) ^ mix64(seed + GAMMA);
-    const l1 = (seed & MASK64) ^ mix64(r1 + 2n * GAMMA);
+    const r1 = st ^ mix64(sd + GAMMA);
+    const l1 = sd ^ mix64(r1 + 2n * GAMMA);
     const r2 = r1 ^ mix64(l1 + 3n * GAMMA);
     this.s0 = Number(l1 & 0xffffffffn) | 0;
     this.s1 = Number(l1 >> 32n) | 0;
@@ -167,6 +182,7 @@ export class Rng {
    * `count` calls of {@link nextNormal}).
    */
   fillNormal(out: Float64Array, offset = 0, count: number = out.length - offset): void {
+    checkRange(out, offset, count);
     // The fast path inlined with the state in locals; the state is written back before any slow
     // step (which draws through the methods) and at the end.
     let s0 = this.s0;
@@ -221,6 +237,7 @@ export class Rng {
 
   /** Fills `out[offset .. offset + count)` with uniforms on [0, 1). */
   fillUniform(out: Float64Array, offset = 0, count: number = out.length - offset): void {
+    checkRange(out, offset, count);
     const end = offset + count;
     for (let i = offset; i < end; i++) out[i] = this.nextUniform();
   }

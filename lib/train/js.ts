@@ -156,6 +156,15 @@ function forward(problem: TrainProblem, params: Float64Array, ws: Workspace, kee
     if (l + 1 < layout.layers) {
       const dphi = ws.dphis[l] as Float64Array;
       const len = B * nOut;
+      if (keepDerivatives && activation.builtin && activation.name === 'tanh') {
+        // Training fast path (as in native/core/train_core.cc): phi' = 1 - tanh^2 from the one tanh.
+        for (let i = 0; i < len; i++) {
+          const t = Math.tanh(out[i] as number);
+          out[i] = t;
+          dphi[i] = 1 - t * t;
+        }
+        continue;
+      }
       // H is overwritten by phi(H); phi'(H) is kept for the backward pass.
       for (let i = 0; i < len; i++) {
         const h = out[i] as number;

@@ -104,7 +104,8 @@ export interface TrainResult {
   readonly optimizer: OptimizerName;
   readonly learningRate: number;
   readonly batchSize: number;
-  readonly seed: bigint;
+  /** The seed as given (a number or a bigint; default 0). */
+  readonly seed: Seed;
   readonly dataset: { name: string; trainCount: number; testCount: number; inputSize: number; classes: number };
   readonly parameterCount: number;
   /** Floating-point operations of one step (forward and backward products, 2 per multiply-add). */
@@ -170,6 +171,8 @@ interface Resolved {
   /** Steps after which the test set is evaluated, increasing, ending with `steps`. */
   evalPoints: number[];
   seed: bigint;
+  /** The seed as the caller gave it (kept JSON-friendly when it was a number). */
+  seedInput: Seed;
   targetAccuracy: number | null;
   signal: AbortSignal | undefined;
   onProgress: ((p: TrainProgress) => void) | undefined;
@@ -222,6 +225,7 @@ function resolveOptions(spec: unknown, options: unknown): Resolved {
     steps,
     evalPoints,
     seed,
+    seedInput: o.seed === undefined ? 0 : (o.seed as Seed),
     targetAccuracy,
     signal: abortSignal('options.signal', o.signal),
     onProgress: callback<(p: TrainProgress) => void>('options.onProgress', o.onProgress),
@@ -386,7 +390,7 @@ export async function train(spec: NetworkSpec, options: TrainOptions = {}): Prom
       optimizer: opts.optimizer,
       learningRate: opts.learningRate,
       batchSize: B,
-      seed: opts.seed,
+      seed: opts.seedInput,
       dataset: { name: opts.dataset.name, trainCount: opts.dataset.train.count, testCount: opts.dataset.test.count, inputSize: opts.dataset.inputSize, classes: opts.dataset.classes },
       parameterCount: layout.parameterCount,
       flopsPerStep: flopsPerStep(layout, B),

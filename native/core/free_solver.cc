@@ -29,6 +29,21 @@ double ReduceAngle(double x) {
   return r;
 }
 
+// 1/(a + ib) without overflow or underflow of a^2 + b^2 (Smith 1962); mirrors solver-js.ts recip.
+inline void Recip(double a, double b, double* rr, double* ri) {
+  if (std::fabs(a) >= std::fabs(b)) {
+    const double r = b / a;
+    const double d = a + b * r;
+    *rr = 1 / d;
+    *ri = -r / d;
+  } else {
+    const double r = a / b;
+    const double d = a * r + b;
+    *rr = r / d;
+    *ri = -1 / d;
+  }
+}
+
 class Solver {
  public:
   explicit Solver(const FreeProblem& p) : p_(p), L_(p.depth) {
@@ -77,13 +92,15 @@ class Solver {
     const double b = p_.gaussian ? 1.0 : -(L - 1);
     e.fr = p_.logScale + L * lw + (L - 1) * lm + b * lp;
     e.fi = ReduceAngle(L * aw) + ReduceAngle((L - 1) * am) + ReduceAngle(b * ap);
-    const double iw = 1 / (wr * wr + wi * wi);
-    const double im2 = 1 / (e.mr * e.mr + e.mi * e.mi);
-    const double ip = 1 / (e.pr * e.pr + e.pi * e.pi);
-    const double cr = (L - 1) * e.mr * im2 + b * e.pr * ip;
-    const double ci = -(L - 1) * e.mi * im2 - b * e.pi * ip;
-    e.dfr = L * wr * iw + (e.dmr * cr - e.dmi * ci);
-    e.dfi = -L * wi * iw + (e.dmr * ci + e.dmi * cr);
+    // reciprocals by Smith's algorithm (|w| spans 1e-300 .. 1e300)
+    double iwr, iwi, imr, imi, ipr, ipi;
+    Recip(wr, wi, &iwr, &iwi);
+    Recip(e.mr, e.mi, &imr, &imi);
+    Recip(e.pr, e.pi, &ipr, &ipi);
+    const double cr = (L - 1) * imr + b * ipr;
+    const double ci = (L - 1) * imi + b * ipi;
+    e.dfr = L * iwr + (e.dmr * cr - e.dmi * ci);
+    e.dfi = L * iwi + (e.dmr * ci + e.dmi * cr);
   }
 
   double FloorTol(double wr, double wi, double logLam) const {
@@ -111,10 +128,11 @@ class Solver {
     // invariant: res = |log z(w) - target| is non-increasing; |dw| <= |w|/2 per step
     while (it < maxIt && res > tol && std::isfinite(res)) {
       ++it;
-      const double den = e.dfr * e.dfr + e.dfi * e.dfi;
-      if (!(den > 0) || !std::isfinite(den)) break;
-      double sr = -(rr * e.dfr + ri * e.dfi) / den;
-      double si = -(ri * e.dfr - rr * e.dfi) / den;
+      double qr, qi;
+      Recip(e.dfr, e.dfi, &qr, &qi);
+      if (!std::isfinite(qr) || !std::isfinite(qi)) break;
+      double sr = -(rr * qr - ri * qi);
+      double si = -(rr * qi + ri * qr);
       const double wabs = std::hypot(wr, wi);
       const double sabs = std::hypot(sr, si);
       if (sabs > 0.5 * wabs) {
@@ -161,7 +179,7 @@ class Solver {
     };
     double s = logLam - p_.logScale - (L_ - 1) * p_.logMu1;
     if (!std::isfinite(s)) s = 0;
-    s = std::max(-700.0, std::min(700.0, s));
+    s = std::max(-700.0, std::min(600.0, s));
     double lo = s, hi = s;
     double flo = f(s, nullptr), fhi = flo;
     double step = 1;
@@ -170,16 +188,16 @@ class Solver {
       hi = lo;
       fhi = flo;
       lo = std::max(-740.0, lo - step);
-      step *= 2;
+      step = std::min(8.0, step * 2);
       flo = f(lo, nullptr);
       ++it;
     }
     step = 1;
-    while (fhi < 0 && hi < 700) {
+    while (fhi < 0 && hi < 600) {
       lo = hi;
       flo = fhi;
-      hi = std::min(700.0, hi + step);
-      step *= 2;
+      hi = std::min(600.0, hi + step);
+      step = std::min(8.0, step * 2);
       fhi = f(hi, nullptr);
       ++it;
     }
@@ -223,10 +241,11 @@ class Solver {
     while (theta > 0 && guard++ < 10000) {
       const double tn = std::max(0.0, theta - dtheta);
       Evaluate(wr, wi, e);
-      const double den = e.dfr * e.dfr + e.dfi * e.dfi;
+      double qr, qi;
+      Recip(e.dfr, e.dfi, &qr, &qi);
       const double dth = tn - theta;
-      double pr = wr + dth * e.dfi / den;
-      double pi = wi + dth * e.dfr / den;
+      double pr = wr - dth * qi;
+      double pi = wi + dth * qr;
       if (!std::isfinite(pr) || !std::isfinite(pi)) {
         pr = wr;
         pi = wi;
@@ -235,8 +254,10 @@ class Solver {
       NewtonResult r = Newton(pr, pi, logLam, tn, e, 16);
       iterations += r.iterations;
       const double wander = std::hypot(r.wr - pr, r.wi - pi);
-      const bool good = r.ok && r.wi >= -1e-14 * std::hypot(r.wr, r.wi) &&
-                        wander <= 0.5 * predStep + 1e-12 * std::hypot(pr, pi) && (tn > 0 || Physical(e));
+      // On the last step (theta = 0) next to a spectral edge w(theta) has a square-root singularity
+      // and the corrector legitimately moves further than the tangent predicts: allow 1e-6 |w|.
+      const double allowed = 0.5 * predStep + (tn > 0 ? 1e-12 : 1e-6) * std::hypot(pr, pi);
+      const bool good = r.ok && r.wi >= -1e-14 * std::hypot(r.wr, r.wi) && wander <= allowed && (tn > 0 || Physical(e));
       if (good) {
         wr = r.wr;
         wi = std::max(0.0, r.wi);
@@ -252,6 +273,18 @@ class Solver {
         }
       }
     }
+    if (theta > 0) {
+      // the step control gave up (far tails, where Im w is ~1e-13 |w| or less): a last Newton solve
+      // at theta = 0 from where the continuation stopped, kept only on the physical branch
+      NewtonResult r = Newton(wr, wi, logLam, 0, e);
+      iterations += r.iterations;
+      if (r.ok && r.wi >= -1e-14 * std::hypot(r.wr, r.wi) && Physical(e)) {
+        wr = r.wr;
+        wi = std::max(0.0, r.wi);
+        theta = 0;
+        last = r;
+      }
+    }
     Evaluate(wr, wi, e);
     const bool ok = theta == 0 && last.ok && Physical(e);
     return Point{wr, wi, e.mr, e.mi, iterations, theta == 0 ? last.residual : std::numeric_limits<double>::infinity(), ok};
@@ -261,9 +294,8 @@ class Solver {
   // quadratic term through the one before (w0 at log0) when hasOlder. False when rejected.
   bool SolveWarm(double logLam, double wr, double wi, double dfr, double dfi, double logPrev, bool hasOlder, double w0r,
                  double w0i, double log0, Eval& e, Point* out) const {
-    const double den = dfr * dfr + dfi * dfi;
-    const double tr = dfr / den;
-    const double ti = -dfi / den;
+    double tr, ti;
+    Recip(dfr, dfi, &tr, &ti);
     const double dl = logLam - logPrev;
     double pr = wr + dl * tr;
     double pi = wi + dl * ti;
@@ -285,6 +317,44 @@ class Solver {
     return true;
   }
 
+  struct Anchor {
+    double wr, wi, dfr, dfi, log;
+  };
+
+  // Continuation along the real lambda axis from `prev` to logTo with step control (see
+  // lib/free/solver-js.ts solveMarch). Invariant: cur is a converged physical solution.
+  bool SolveMarch(double logTo, Anchor prev, bool hasOlder, Anchor older, Eval& e, Point* out) const {
+    Anchor cur = prev;
+    Anchor old = older;
+    bool haveOld = hasOlder;
+    double h = logTo - cur.log;
+    int iterations = 0;
+    for (int guard = 0; guard < 400; ++guard) {
+      const double remaining = logTo - cur.log;
+      const bool last = std::fabs(remaining) <= std::fabs(h);
+      const double target = last ? logTo : cur.log + h;
+      Point sol{};
+      const bool ok = SolveWarm(target, cur.wr, cur.wi, cur.dfr, cur.dfi, cur.log, haveOld, old.wr, old.wi, old.log, e, &sol);
+      const double moved = ok ? std::hypot(sol.wr - cur.wr, sol.wi - cur.wi) : std::numeric_limits<double>::infinity();
+      if (!ok || moved > 0.1 * std::hypot(cur.wr, cur.wi) + 0.25 * cur.wi) {
+        h = (last ? remaining : h) / 4;
+        if (std::fabs(h) < 1e-12 * std::max(1.0, std::fabs(cur.log))) return false;
+        continue;
+      }
+      iterations += sol.iterations;
+      if (last) {
+        *out = sol;
+        out->iterations = iterations;
+        return true;
+      }
+      old = cur;
+      haveOld = true;
+      cur = Anchor{sol.wr, sol.wi, e.dfr, e.dfi, target};
+      h *= 2;
+    }
+    return false;
+  }
+
   double ImH(double wr, double wi, Eval& e) const {
     Evaluate(wr, wi, e);
     const double L = L_;
@@ -293,12 +363,14 @@ class Solver {
     double ki = 0;
     for (const Node& nd : nodes_) {
       const double ur = wr - nd.dr;
-      const double ui = wi - nd.di;
+      // w - d_j lies in the closed upper half-plane: keep a -0 or rounding negative off the cut
+      const double ui = std::max(wi - nd.di, 0.0);
       const double lr = std::log(std::hypot(ur, ui)) - lwr;
       const double li = std::atan2(ui, ur) - lwi;
       ki += nd.cr * li + nd.ci * lr;
     }
-    const double ap = std::atan2(e.pi, e.pr);
+    // on the physical branch Im(1 + m) <= 0: rounding noise must not flip arg(1 + m) to +pi
+    const double ap = std::atan2(std::min(e.pi, -0.0), e.pr);
     return p_.gaussian ? L * ki + L * e.mi - ap : L * ki + (L - 1) * ap;
   }
 
@@ -338,7 +410,8 @@ Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg
     const double ll = std::log(x);
     Solver::Point sol{};
     bool have = false;
-    if (havePrev && prevSeg == sg) have = solver.SolveWarm(ll, pwr, pwi, pdr, pdi, plog, haveOlder, owr, owi, olog, e, &sol);
+    if (havePrev && prevSeg == sg)
+      have = solver.SolveMarch(ll, Solver::Anchor{pwr, pwi, pdr, pdi, plog}, haveOlder, Solver::Anchor{owr, owi, 0, 0, olog}, e, &sol);
     if (!have) {
       sol = solver.SolveByTheta(ll, e);
       haveOlder = false;

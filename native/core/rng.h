@@ -6,10 +6,10 @@
 // order (di_core builds with -ffp-contract=off), the tables are shared literals, and the rare tail
 // and wedge steps use the hand-written Exp/Log below instead of libm.
 //
-// Streams: `stream` selects an independent substream; (seed, stream) -> 128-bit state is injective,
+// Streams: `stream` selects an independent substream. (seed, stream) -> 128-bit state is a bijection
 // (three Feistel rounds, every state word depending on both inputs), so distinct pairs start at
-// distinct points of the 2^128 - 1 period (overlap of two streams of
-// length n has probability about n / 2^128).
+// distinct points of the 2^128 - 1 period (two streams of length n overlap with probability about
+// n / 2^128).
 #pragma once
 #include <cstddef>
 #include <cstdint>

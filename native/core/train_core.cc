@@ -83,7 +83,19 @@ void Forward(const TrainProblem& p, const double* params, Workspace& ws, bool ke
     }
     if (l + 1 < L) {
       const size_t len = static_cast<size_t>(B) * nOut;
-      ApplyActivation(p.activation, p.activationParam, out, out, keepDerivatives ? ws.dphis_[l].data() : nullptr, len);
+      if (p.activation == ActivationId::kTanh && keepDerivatives) {
+        // Training fast path (mirrored in lib/train/js.ts): one tanh per entry, phi' = 1 - tanh^2
+        // instead of sech^2 = 1/cosh^2. The two differ by rounding only where tanh^2 ~ 1, i.e. where
+        // phi' is itself negligible; this halves the transcendental work of the step.
+        double* d = ws.dphis_[l].data();
+        for (size_t i = 0; i < len; i++) {
+          const double t = std::tanh(out[i]);
+          out[i] = t;
+          d[i] = 1 - t * t;
+        }
+      } else {
+        ApplyActivation(p.activation, p.activationParam, out, out, keepDerivatives ? ws.dphis_[l].data() : nullptr, len);
+      }
     }
   }
 }

@@ -46,6 +46,19 @@ describe('Rng (JS)', () => {
     expect(Array.from(c.subarray(2, 7))).toEqual(Array.from(a.subarray(0, 5)));
   });
 
+  it('accepts number seeds like bigints and rejects bad seeds and ranges', () => {
+    expect(new Rng(12, 3).nextNormal()).toBe(new Rng(12n, 3n).nextNormal());
+    expect(() => new Rng(-1n)).toThrow(DynamicalIsometryRangeError);
+    expect(() => new Rng(1n << 64n)).toThrow(/^seed must be/);
+    expect(() => new Rng(0.5)).toThrow(/^seed must be/);
+    expect(() => new Rng(1n, -1)).toThrow(/^stream must be/);
+    expect(() => new Rng('1' as never)).toThrow(DynamicalIsometryTypeError);
+    const out = new Float64Array(4);
+    expect(() => new Rng(1n).fillNormal(out, 2, 3)).toThrow(/^count must be an integer in \[0, 2\]/);
+    expect(() => new Rng(1n).fillNormal(out, 5)).toThrow(/^offset must be/);
+    expect(() => new Rng(1n).fillUniform(out, 0, 1.5)).toThrow(/^count must be/);
+  });
+
   it('uniforms lie in [0, 1) on a 2^-53 grid', () => {
     const r = new Rng(5n);
     for (let i = 0; i < 10_000; i++) {

@@ -9,6 +9,7 @@ import { DynamicalIsometryRangeError, DynamicalIsometryTypeError, ErrorCode } fr
 import {
   criticalLine,
   criticalPoint,
+  dphiMoment,
   meanField,
   phaseDiagram,
   phiSquaredMoment,
@@ -72,6 +73,21 @@ describe('meanField: phases, depth scales and the correlation map', () => {
       rtol: 1e-12,
       why: '1-D and iterated 2-D graded Gauss-Legendre (~1e-14) vs closed forms, through two Newton solves',
     });
+  });
+
+  it('just above the critical line (chi - 1 ~ 1.6e-6) 1 - c* keeps its digits: 2-D rule vs closed form (erf)', () => {
+    const cp = criticalPoint({ activation: 'erf', qStar: 0.5 });
+    const w = cp.weightStd * (1 + 2e-6);
+    const exact = meanField({ activation: 'erf', weightStd: w, biasStd: cp.biasStd });
+    const quad = meanField({ activation: custom('erf'), weightStd: w, biasStd: cp.biasStd });
+    expect(exact.phase).toBe('chaotic');
+    expect(1 - exact.cStar).toBeGreaterThan(1e-7);
+    expect(1 - exact.cStar).toBeLessThan(1e-4);
+    // the c-map is solved through E[(phi(u1) - phi(u2))^2], which is O(1 - c) and computed without
+    // cancellation: 1 - c* inherits ~1e-13 relative error divided by (chi - 1) ~ 1.6e-6 (6e-10 measured)
+    expectClose(1 - quad.cStar, 1 - exact.cStar, { rtol: 1e-7, why: 'relative quadrature error ~1e-13 amplified by 1/(chi - 1) ~ 6e5' });
+    expectClose(quad.chiC, exact.chiC, { rtol: 1e-12, why: 'chi_c at c*, both ~1 - (chi - 1)' });
+    expect(exact.chiC).toBeLessThan(1);
   });
 
   it('odd phi without bias in the chaotic phase has c* = 0', () => {
@@ -231,6 +247,15 @@ describe('bad input', () => {
     expect(() => criticalLine({ activation: 'tanh', qStar: [1, -2] })).toThrow(/qStar\[1\]/);
     expect(() => phaseDiagram({ activation: 'tanh', weightStd: [1, 0], biasStd: [0, 1] })).toThrow(/weightStd\[1\]/);
     expect(() => phaseDiagram({ activation: 'tanh', weightStd: [0, 1], biasStd: [0, 1], resolution: 1 })).toThrow(/resolution/);
+  });
+
+  it('validates the arguments of dphiMoment and phiSquaredMoment', () => {
+    expect(() => dphiMoment('tanh', -1, 1)).toThrow(expect.objectContaining({ parameter: 'q' }));
+    expect(() => dphiMoment('tanh', 1, 0)).toThrow(expect.objectContaining({ parameter: 'k' }));
+    expect(() => phiSquaredMoment('tanh', NaN)).toThrow(expect.objectContaining({ parameter: 'q' }));
+    expect(() => phiSquaredMoment('nope', 1)).toThrow(/known activation name/);
+    expect(dphiMoment('relu', 0, 1)).toBe(0.5); // the q -> 0+ limit
+    expect(phiSquaredMoment('tanh', 0)).toBe(0);
   });
 
   it('a user-defined phi that returns NaN is reported with x and q', () => {

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 
 import { resolveActivation } from '../../lib/activations/index.js';
 import { correlationIntegrals, ePhi2, lengthSlope, muK } from '../../lib/mean-field/moments.js';
-import { bivariateExpectation, gaussianExpectation, gaussianRule } from '../../lib/quadrature/index.js';
+import { bivariateExpectation, gaussHermiteRule, gaussianExpectation, gaussianRule } from '../../lib/quadrature/index.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
 
 interface Row {
@@ -82,6 +82,17 @@ describe('1-D Gaussian expectations against mpmath (q from 1e-8 to 1e4)', () => 
     }
     expectClose(gaussianExpectation((x) => x * x, 3), 3, { rtol: 1e-14, why: 'E[x^2] = q, rounding only' });
     expect(gaussianExpectation((x) => (x > 0 ? 1 : 0), 0)).toBe(0.5); // the q -> 0+ limit
+  });
+
+  it('the 24-point Gauss-Hermite rule (smooth inner integrals) integrates Gaussian moments to degree 46', () => {
+    const moments = [0, 1, 2, 3, 10, 20, 23].map((k) => {
+      let m = 0;
+      for (let i = 0; i < gaussHermiteRule.x.length; i++) m += (gaussHermiteRule.w[i] as number) * (gaussHermiteRule.x[i] as number) ** (2 * k);
+      return m;
+    });
+    // E[h^{2k}] = (2k-1)!!
+    const dfact = (k: number) => { let r = 1; for (let j = 2 * k - 1; j > 1; j -= 2) r *= j; return r; };
+    expectAllClose(moments, [0, 1, 2, 3, 10, 20, 23].map(dfact), { rtol: 1e-13, why: 'exact for degree < 48; rounding of 24 terms up to 1e29 in size' });
   });
 
   it('keeps a declared kink as a panel end at any q (relu moments exact to rounding at q = 1e16)', () => {

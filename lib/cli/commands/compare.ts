@@ -27,8 +27,8 @@ ${SAMPLE_HELP}
   --scale S              plot axis: auto (default), linear, or log
 
 ${OUTPUT_HELP}
-  (--csv prints p,theory,empirical quantiles; --json is the sample document plus the theory's
-   "meanField", "atomAtZero", "atoms", "support", "moments", "lambda", "density", and "ks", "w1")
+  (--csv prints p,theory,empirical quantiles; --json is the sample document plus "ks", "w1" and
+   "theory": { "meanField", "atomAtZero", "atoms", "support", "moments", "quantiles" })
 
 Example: dynamical-isometry compare --activation tanh --weights orthogonal --depth 16 --q-star 0.0625 --width 400 --samples 2`,
   options: { ...specOptions, ...sampleOptions, scale: { type: 'string' }, ...outputOptions },
@@ -63,18 +63,21 @@ Example: dynamical-isometry compare --activation tanh --weights orthogonal --dep
       });
     }
     if (mode === 'json') {
+      // The sample document plus "ks" and "w1" (the issue's contract); the theory's summary sits
+      // under "theory" so that the top-level fields stay exactly those of `sample --json`.
       out.write(
         `${toJson({
           ...sampleDocument(spec, s, r, resolved),
-          meanField: meanFieldBlock(resolved),
-          atomAtZero: d.atomAtZero,
-          atoms: d.atoms.map((a) => ({ location: a.location, mass: a.mass })),
-          support: { min: d.support.min, max: d.support.max },
-          moments: { mean: d.moments.mean, variance: d.moments.variance },
-          lambda: d.lambda,
-          density: d.density,
           ks: dist.ks,
           w1: dist.w1,
+          theory: {
+            meanField: meanFieldBlock(resolved),
+            atomAtZero: d.atomAtZero,
+            atoms: d.atoms.map((a) => ({ location: a.location, mass: a.mass })),
+            support: { min: d.support.min, max: d.support.max },
+            moments: { mean: d.moments.mean, variance: d.moments.variance },
+            quantiles: quantiles.map((q) => ({ p: q.p, lambda: q.theory })),
+          },
         })}\n`,
       );
       return;

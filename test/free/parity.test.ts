@@ -1,0 +1,51 @@
+/**
+ * Native (native/core/free_solver.cc) against TypeScript (lib/free/solver-js.ts): the same
+ * algorithm on the same flat problem. Both converge Newton to the rounding floor of log z (~1e-15
+ * relative in w), but their floating-point sums differ in order (libm vs V8 for log/atan2/hypot),
+ * and continuation may take different sub-steps; the densities therefore agree to ~1e-13 where
+ * well conditioned. Bound: 1e-10 relative (the issue's ~1e-10), plus 1e-13 of the peak absolute
+ * for the far tails where rho has only absolute accuracy. CDFs: 1e-12 absolute.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { configure, spectralDensity } from '../../lib/index.js';
+import type { NetworkSpec } from '../../lib/spec.js';
+import { hasNative } from '../helpers/backends.js';
+import { expectAllClose } from '../helpers/close.js';
+
+const CASES: [string, NetworkSpec][] = [
+  ['tanh orthogonal L=32 q*=0.0259', { activation: 'tanh', weights: 'orthogonal', depth: 32, qStar: 0.0259 }],
+  ['relu gaussian L=128', { activation: 'relu', weights: 'gaussian', depth: 128, qStar: 1 }],
+  ['erf gaussian L=16 q*=2', { activation: 'erf', weights: 'gaussian', depth: 16, qStar: 2 }],
+  ['hard-tanh orthogonal L=64 q*=1/16', { activation: 'hard-tanh', weights: 'orthogonal', depth: 64, qStar: 1 / 16 }],
+  ['gelu orthogonal L=8 (stds)', { activation: 'gelu', weights: 'orthogonal', depth: 8, weightStd: 1.4, biasStd: 0.2 }],
+  ['custom tanh gaussian L=4', { activation: { phi: Math.tanh, dphi: (x: number) => 1 / Math.cosh(x) ** 2 }, weights: 'gaussian', depth: 4, qStar: 0.5 }],
+  ['tanh orthogonal L=2000 q*=0.005', { activation: 'tanh', weights: 'orthogonal', depth: 2000, qStar: 0.005 }],
+];
+
+describe.skipIf(!hasNative)('native vs JS free solver', () => {
+  it.each(CASES)('%s', async (_name, spec) => {
+    configure({ backend: 'native' });
+    const n = await spectralDensity(spec, { points: 300, cdf: true });
+    configure({ backend: 'js' });
+    const j = await spectralDensity(spec, { points: 300, cdf: true });
+    configure({ backend: 'native' });
+    expect(n.diagnostics.backend).toBe('native');
+    expect(j.diagnostics.backend).toBe('js');
+    expect(Array.from(n.lambda)).toEqual(Array.from(j.lambda));
+    const peak = Math.max(...j.density);
+    expectAllClose(n.density, j.density, { rtol: 1e-10, atol: 1e-13 * peak, why: 'same algorithm, different rounding (see header)' });
+    expectAllClose(n.cdfValues as Float64Array, j.cdfValues as Float64Array, { atol: 1e-12, why: 'closed-form CDF at the same w' });
+  });
+
+  it('runs large grids off the main thread (the event loop keeps turning)', async () => {
+    configure({ backend: 'native' });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const p = spectralDensity({ activation: 'tanh', weights: 'orthogonal', depth: 32, qStar: 0.5 }, { points: 20000 });
+    const r = await p;
+    clearInterval(timer);
+    expect(r.diagnostics.converged).toBe(true);
+    expect(ticks).toBeGreaterThan(0);
+  });
+});
