@@ -227,7 +227,9 @@ print('BENCH_RESULT ' + json.dumps({'meanMs': _mean, 'medianMs': _times[_n // 2]
 function parse(r, vName) {
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   if (r.status !== 0 || !line) {
-    const err = `${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`.slice(0, 300);
+    const lines = (r.stderr ?? '').trim().split('\n');
+    const first = lines.find((l) => /Error|error:/.test(l)) ?? '';
+    const err = `${first} | ${lines.slice(-2).join(' | ')}`.slice(0, 400);
     return { error: err || `${vName} exited with ${r.status}` };
   }
   return JSON.parse(line.slice('BENCH_RESULT '.length));

@@ -7,7 +7,8 @@
  *   relu/orthogonal and hard-tanh/orthogonal networks at several depths;
  * - `sigma-max` (Fig. 3): σ_max = sqrt(λ_max) against depth and against q*, Gaussian vs orthogonal,
  *   relu vs hard-tanh;
- * - `critical-lines`: the critical lines of tanh, hard-tanh and erf with q* marked along them.
+ * - `critical-lines`: the critical lines of tanh, hard-tanh and erf with q* marked along them;
+ * - `tanh-spectra`: tanh at small q*, Gaussian vs orthogonal weights (only orthogonal is isometric).
  *
  * Each figure returns its chart and the data behind it (written next to the picture as JSON).
  * @module
@@ -47,12 +48,13 @@ export const FIGURE_NAMES: Readonly<Record<string, string>> = {
   'sigma-max': 'sigma-max',
   'critical-lines': 'critical-lines',
   'qstar-contours': 'critical-lines',
+  'tanh-spectra': 'tanh-spectra',
 };
 
 /** Fig. 1: the tanh phase diagram. */
 export async function figurePhaseDiagram(): Promise<Figure> {
   const contours = [1 / 16, 1 / 4, 1, 2, 4];
-  const p = await phaseData('tanh', [0.5, 2.1], [0, 1.2], 70, contours);
+  const p = await phaseData('tanh', [0.5, 2.1], [0, 1.2], 60, contours);
   const { criticalPoint } = await loadMeanField();
   // The two initialisations of the paper's training experiments (σ_w² = 1.05 and 2 on the tanh line).
   const marks = [0.025921, 0.821354].map((q) => {
@@ -79,6 +81,8 @@ interface PanelSpec {
   readonly activation: string;
   readonly weights: 'gaussian' | 'orthogonal';
   readonly qStar: number;
+  /** λ axis: 'log' (default; spectra spanning decades) or 'linear' (spectra concentrated near 1). */
+  readonly scale?: 'linear' | 'log';
 }
 
 /** The three panels of Fig. 2 (hard-tanh at q* = 1/4, where L(1 − p) crosses 1 between L = 8 and 32). */
@@ -88,61 +92,70 @@ export const SPECTRA_PANELS: readonly PanelSpec[] = [
   { title: 'hard-tanh, orthogonal weights, q* = 1/4', activation: 'hard-tanh', weights: 'orthogonal', qStar: 0.25 },
 ];
 
+/** tanh at small q*: Gaussian weights spread like the linear network, orthogonal ones stay near 1. */
+export const TANH_PANELS: readonly PanelSpec[] = [
+  { title: 'tanh, Gaussian weights, q* = 1/64', activation: 'tanh', weights: 'gaussian', qStar: 1 / 64 },
+  { title: 'tanh, orthogonal weights, q* = 1/64', activation: 'tanh', weights: 'orthogonal', qStar: 1 / 64, scale: 'linear' },
+];
+
 /** Smallest λ shown on the log axes of Fig. 2, relative to the largest λ_max of the panel. */
 const FIG2_LAMBDA_FLOOR = 1e-7;
 
-/** Fig. 2: theory vs sampled spectra at criticality, at several depths. */
-export async function figureSpectra(s: SamplingSettings): Promise<Figure> {
+/** Points of each theory curve. */
+const CURVE_POINTS = 300;
+
+/** Panels of theory vs sampled spectra at criticality, one curve and one histogram per depth. */
+async function spectraPanels(panels: readonly PanelSpec[], s: SamplingSettings): Promise<{ charts: TopLevelSpec[]; data: unknown[] }> {
   const { spectralDensity } = await loadFree();
   const { sampleJacobianSpectrum, jacobianSpectrumDistance } = await loadEmpirical();
   const charts: TopLevelSpec[] = [];
   const data: unknown[] = [];
-  const total = SPECTRA_PANELS.length * s.depths.length;
+  const total = panels.length * s.depths.length;
   let done = 0;
-  for (const panel of SPECTRA_PANELS) {
+  for (const panel of panels) {
+    const scale = panel.scale ?? 'log';
     const curves: DensityCurve[] = [];
     const histograms: DensityHistogram[] = [];
     const results: { depth: number; lambdaMax: number; atoms: unknown; ks: number; w1: number }[] = [];
     let top = 0;
-    const perDepth: { label: string; d: Awaited<ReturnType<typeof spectralDensity>>; ev: Float64Array; spec: Record<string, unknown> }[] = [];
+    let bottom = Infinity;
+    const perDepth: { label: string; d: Awaited<ReturnType<typeof spectralDensity>>; ev: Float64Array; spec: NetworkSpec }[] = [];
     for (const depth of s.depths) {
-      const spec = { activation: panel.activation, weights: panel.weights, depth, qStar: panel.qStar };
-      const d = await spectralDensity(spec as unknown as NetworkSpec);
+      const spec = { activation: panel.activation, weights: panel.weights, depth, qStar: panel.qStar } as NetworkSpec;
+      const d = await spectralDensity(spec);
       s.onStep?.(done, total, `${panel.activation} ${panel.weights} L = ${depth}`);
-      const r = await sampleJacobianSpectrum(spec as unknown as NetworkSpec, { width: s.width, samples: s.samples, seed: s.seed });
+      const r = await sampleJacobianSpectrum(spec, { width: s.width, samples: s.samples, seed: s.seed });
       done++;
       const dist = jacobianSpectrumDistance(r, d);
-      top = Math.max(top, d.support.max);
-      for (const a of d.atoms) if (a.location > 0) top = Math.max(top, a.location);
+      top = Math.max(top, d.lambdaMax);
+      if (!d.support.empty) bottom = Math.min(bottom, d.support.min);
       perDepth.push({ label: `L = ${depth}`, d, ev: r.eigenvalues, spec });
-      results.push({ depth, lambdaMax: d.support.max, atoms: d.atoms, ks: dist.ks, w1: dist.w1 });
+      results.push({ depth, lambdaMax: d.lambdaMax, atoms: d.atoms, ks: dist.ks, w1: dist.w1 });
     }
-    const lo = top * FIG2_LAMBDA_FLOOR;
+    const lo = scale === 'log' ? top * FIG2_LAMBDA_FLOOR : Math.max(0, bottom);
+    const hi = scale === 'log' ? top * 1.05 : top + 0.04 * (top - lo);
     for (const { label, d, ev, spec } of perDepth) {
-      if (d.support.max > 0) {
+      if (!d.support.empty && d.support.max > 0) {
         const a = Math.max(lo, d.support.min);
         const b = d.support.max * (1 - 1e-9);
-        const at = Float64Array.from({ length: 300 }, (_, i) => Math.exp(Math.log(a) + ((Math.log(b) - Math.log(a)) * i) / 299));
-        const g = await spectralDensity(spec as unknown as NetworkSpec, { at });
+        const at = Float64Array.from({ length: CURVE_POINTS }, (_, i) =>
+          scale === 'log' ? Math.exp(Math.log(a) + ((Math.log(b) - Math.log(a)) * i) / (CURVE_POINTS - 1)) : a + ((b - a) * i) / (CURVE_POINTS - 1),
+        );
+        const g = await spectralDensity(spec, { at });
         curves.push({ label, x: g.lambda, density: g.density, atoms: d.atoms });
       } else curves.push({ label, x: [], density: [], atoms: d.atoms });
-      const h = densityHistogram(ev, { scale: 'log', bins: 40, range: [lo, top * 1.05] });
+      const h = densityHistogram(ev, { scale, bins: scale === 'log' ? 40 : 60, range: [scale === 'log' ? lo : Math.max(lo, 1e-300), hi] });
       histograms.push({ label, edges: h.edges, heights: h.heights });
     }
-    charts.push(
-      densityChart({
-        title: panel.title,
-        curves,
-        histograms,
-        scale: 'log',
-        histogramStyle: 'steps',
-        xDomain: [lo, top * 1.05],
-        width: 430,
-        height: 300,
-      }),
-    );
+    charts.push(densityChart({ title: panel.title, curves, histograms, scale, histogramStyle: 'steps', xDomain: [lo, hi], width: 430, height: 300 }));
     data.push({ ...panel, results });
   }
+  return { charts, data };
+}
+
+/** Fig. 2: theory vs sampled spectra at criticality, at several depths. */
+export async function figureSpectra(s: SamplingSettings): Promise<Figure> {
+  const { charts, data } = await spectraPanels(SPECTRA_PANELS, s);
   const chart = panelGrid(
     charts,
     3,
@@ -152,6 +165,26 @@ export async function figureSpectra(s: SamplingSettings): Promise<Figure> {
   return {
     name: 'spectra',
     description: 'Theory vs sampled spectra at criticality: linear/Gaussian and relu/orthogonal spread out with depth, orthogonal hard-tanh at small q* stays concentrated near 1 (with an atom at σ_w^{2L}).',
+    chart,
+    data: { width: s.width, samples: s.samples, seed: s.seed, depths: s.depths, panels: data },
+  };
+}
+
+/** tanh at q* = 1/64: only orthogonal weights give dynamical isometry (paper §2.5, THEORY §4.5). */
+export async function figureTanhSpectra(s: SamplingSettings): Promise<Figure> {
+  const { charts, data } = await spectraPanels(TANH_PANELS, s);
+  const chart = panelGrid(
+    charts,
+    2,
+    'tanh networks at criticality (q* = 1/64): Gaussian vs orthogonal weights',
+    [
+      `theory (solid) vs ${s.samples} sampled network(s) of width N = ${s.width} per depth (dashed), seed ${s.seed}`,
+      'left: λ on a log axis, y = λ ρ(λ); right: λ on a linear axis, y = ρ(λ)',
+    ],
+  );
+  return {
+    name: 'tanh-spectra',
+    description: 'tanh networks at q* = 1/64: with Gaussian weights the spectrum spreads over decades as depth grows (variance ≥ L), with orthogonal weights it stays concentrated around λ = 1 (dynamical isometry).',
     chart,
     data: { width: s.width, samples: s.samples, seed: s.seed, depths: s.depths, panels: data },
   };

@@ -166,6 +166,13 @@ export function plotFlag(flags: Flags): string | undefined {
   return v;
 }
 
+/** The `--scale` flag of the spectrum plots: auto (default), linear or log. */
+export function scaleFlag(flags: Flags): 'auto' | 'linear' | 'log' {
+  const v = flags.scale;
+  if (v === undefined || v === 'auto' || v === 'linear' || v === 'log') return v ?? 'auto';
+  throw new UsageError(`--scale must be one of "auto", "linear", "log"; received ${JSON.stringify(v)}`);
+}
+
 /** A display name for an activation spec (`leaky-relu(slope=0.2)`). */
 export function activationLabel(a: { name: string; params?: Readonly<Record<string, number>> }): string {
   const ps = Object.entries(a.params ?? {});

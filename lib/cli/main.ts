@@ -9,6 +9,12 @@ import { UsageError, runCommand } from './run.js';
 
 const [name, ...rest] = process.argv.slice(2);
 
+// `dynamical-isometry sample --csv | head`: a closed pipe ends the output, not with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 function usage(): string {
   const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(14)} ${c.summary}`);
   return `Usage: dynamical-isometry <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "dynamical-isometry <command> --help" for a command's options.`;

@@ -5,7 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-import { DynamicalIsometryRangeError, DynamicalIsometryTypeError } from '../errors.js';
+import { AbortError, DynamicalIsometryRangeError, DynamicalIsometryTypeError } from '../errors.js';
 
 /** A bad command line. */
 export class UsageError extends Error {
@@ -42,6 +42,11 @@ export async function runCommand(command: Command, argv: string[]): Promise<numb
     if (e instanceof UsageError || e instanceof DynamicalIsometryTypeError || e instanceof DynamicalIsometryRangeError) {
       process.stderr.write(`dynamical-isometry: ${e.message}\n`);
       return 2;
+    }
+    if (e instanceof AbortError) {
+      // Ctrl-C during a long command (sample, compare, reproduce): the conventional 128 + SIGINT.
+      process.stderr.write(`dynamical-isometry: ${e.message}\n`);
+      return 130;
     }
     const code = (e as { code?: string }).code;
     process.stderr.write(`dynamical-isometry: ${code ? `[${code}] ` : ''}${(e as Error).message ?? String(e)}\n`);

@@ -57,6 +57,11 @@ export function autoScale(d: Density): 'linear' | 'log' {
   return below > 0.05 ? 'log' : 'linear';
 }
 
+/** The axis for a `--scale` choice: the given one, or {@link autoScale}'s. */
+export function chooseScale(choice: 'auto' | 'linear' | 'log', d: Density): 'linear' | 'log' {
+  return choice === 'auto' ? autoScale(d) : choice;
+}
+
 /** Points where to draw the theory on a log axis: log-spaced over [1e-6 λ_max or the lower edge, λ_max]. */
 export function logGrid(d: Density, points = PLOT_POINTS): Float64Array {
   const hi = d.support.max;

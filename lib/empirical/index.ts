@@ -139,7 +139,7 @@ export async function sampleJacobianSpectrum(spec: NetworkSpec, options: SampleJ
     throw new DynamicalIsometryRangeError('spec.weightStd', 'a number > 0 for sampling (weightStd = 0 makes J = 0)', resolved.weightStd);
   }
   const backend = backendFor(resolved.activation, 'spec.activation');
-  const sched = backend === 'native' ? defaultSchedule(o.samples) : { concurrency: 1, prefetch: false };
+  const sched = backend === 'native' ? defaultSchedule(o.samples, o.width) : { concurrency: 1, prefetch: false };
   const orthogonal = resolved.weights === 'orthogonal';
   checkMemory(
     batchBytes({ width: o.width, depth: resolved.depth, samples: o.samples, orthogonal }, backend, sched.concurrency, sched.prefetch),

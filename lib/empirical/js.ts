@@ -138,6 +138,11 @@ export async function sampleJacobianJs(job: SampleJob, out: SampleOutputs, contr
   }
   if (out.jacobian) out.jacobian.set(jac);
   const { s } = svdKernel(n, n, jac, false);
+  if (!Number.isFinite((s[0] as number) * (s[0] as number))) {
+    throw new NumericalError(ErrorCode.internal, `the eigenvalues of J J^T overflow (largest singular value ${s[0]}); reduce weightStd or depth`, {
+      routine: 'sampleJacobianJs',
+    });
+  }
   for (let i = 0; i < n; i++) out.eigenvalues[i] = (s[i] as number) * (s[i] as number);
   // rank J <= min_l #{i : phi'(h^l_i) != 0}: the smallest maxZeros values are round-off of exact zeros.
   for (let i = n - maxZeros; i < n; i++) out.eigenvalues[i] = 0;

@@ -72,12 +72,18 @@ function libuvPoolSize(): number {
   return Number.isInteger(env) && env > 0 ? env : 4;
 }
 
-/** Default scheduling for the native backend: [concurrency, prefetch]. */
-export function defaultSchedule(samples: number): { concurrency: number; prefetch: boolean } {
+/**
+ * Width from which drawing the next layer's random numbers on a helper thread pays: below it a layer
+ * takes well under a millisecond and the thread start (~50 us per layer) is not repaid.
+ */
+export const PREFETCH_MIN_WIDTH = 128;
+
+/** Default scheduling for the native backend. */
+export function defaultSchedule(samples: number, width: number): { concurrency: number; prefetch: boolean } {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const blasThreads = Math.max(1, backendInfo().threads);
   const concurrency = Math.max(1, Math.min(samples, Math.floor(cores / blasThreads), libuvPoolSize()));
-  return { concurrency, prefetch: concurrency * blasThreads < cores };
+  return { concurrency, prefetch: concurrency * blasThreads < cores && width >= PREFETCH_MIN_WIDTH };
 }
 
 /** Bytes a batch needs at its peak (outputs plus the scratch of the samples in flight). */
@@ -108,7 +114,7 @@ export async function runBatch(r: BatchRequest): Promise<BatchResult> {
   const qPerLayer = new Float64Array(samples * depth);
   const structuralZeros = new Int32Array(samples);
   const jacobians = r.keepJacobians ? new Float64Array(samples * n * n) : null;
-  const sched = r.backend === 'native' ? defaultSchedule(samples) : { concurrency: 1, prefetch: false };
+  const sched = r.backend === 'native' ? defaultSchedule(samples, n) : { concurrency: 1, prefetch: false };
   const concurrency = r.backend === 'native' ? Math.max(1, Math.min(samples, r.concurrency ?? sched.concurrency)) : 1;
   const prefetch = r.backend === 'native' ? (r.prefetch ?? sched.prefetch) : false;
 

@@ -123,20 +123,39 @@ interface RuleArrays {
   wim: number[];
 }
 
+/** Local refinement of a real-line rule: panels whose d-range meets [lo, hi] are split `factor` ways. */
+interface Refinement {
+  lo: number;
+  hi: number;
+  factor: number;
+}
+
 /** Real-line composite Gauss–Legendre rule on [a, b] (h units) for the density of h times f(d(h)). */
-function addRealLinePiece(act: Activation, s: number, piece: SmoothPiece, out: RuleArrays): void {
+function addRealLinePiece(act: Activation, s: number, piece: SmoothPiece, out: RuleArrays, width: number, refine: Refinement | null = null): void {
   const gl = gaussLegendre(PANEL_NODES);
-  const n = Math.max(1, Math.ceil((piece.b - piece.a) / H_REAL));
+  const n = Math.max(1, Math.ceil((piece.b - piece.a) / width));
   const hw = (piece.b - piece.a) / n;
   for (let k = 0; k < n; k++) {
     const lo = piece.a + k * hw;
-    for (let i = 0; i < PANEL_NODES; i++) {
-      const h = lo + 0.5 * hw * (1 + (gl.x[i] as number));
-      const dp = act.dphi(s * h);
-      out.re.push(dp * dp);
-      out.im.push(0);
-      out.wre.push(0.5 * hw * (gl.w[i] as number) * INV_SQRT_2PI * Math.exp(-0.5 * h * h));
-      out.wim.push(0);
+    let parts = 1;
+    if (refine) {
+      // the panel's d-range from its ends and midpoint (panels are narrow: d is monotone on most)
+      const v = [lo, lo + 0.5 * hw, lo + hw].map((h) => act.dphi(s * h) ** 2);
+      const dlo = Math.min(...v);
+      const dhi = Math.max(...v);
+      if (dhi >= refine.lo && dlo <= refine.hi) parts = refine.factor;
+    }
+    const pw = hw / parts;
+    for (let q = 0; q < parts; q++) {
+      const plo = lo + q * pw;
+      for (let i = 0; i < PANEL_NODES; i++) {
+        const h = plo + 0.5 * pw * (1 + (gl.x[i] as number));
+        const dp = act.dphi(s * h);
+        out.re.push(dp * dp);
+        out.im.push(0);
+        out.wre.push(0.5 * pw * (gl.w[i] as number) * INV_SQRT_2PI * Math.exp(-0.5 * h * h));
+        out.wim.push(0);
+      }
     }
   }
 }
@@ -363,7 +382,7 @@ export function d2LawOf(act: Activation, q: number): D2Law {
   return law;
 }
 
-function buildLaw(act: Activation, q: number): D2Law {
+function buildLaw(act: Activation, q: number, realWidth: number | null = null, refine: Refinement | null = null): D2Law {
   const s = Math.sqrt(q);
   const cuts = [-Infinity, ...act.kinks.map((k) => k / s), Infinity];
   const atomMap = new Map<number, number>();
@@ -433,11 +452,11 @@ function buildLaw(act: Activation, q: number): D2Law {
     range = [dmin, dmax];
 
     const real: RuleArrays = { re: [], im: [], wre: [], wim: [] };
-    for (const p of smooth) addRealLinePiece(act, s, p, real);
+    for (const p of smooth) addRealLinePiece(act, s, p, real, realWidth ?? H_REAL, refine);
     rule = real;
     kind = 'real-line';
     const dc = act.dphiComplex;
-    if (dc && smooth.length === 1 && (smooth[0] as SmoothPiece).a <= -T_MAX && (smooth[0] as SmoothPiece).b >= T_MAX) {
+    if (realWidth === null && dc && smooth.length === 1 && (smooth[0] as SmoothPiece).a <= -T_MAX && (smooth[0] as SmoothPiece).b >= T_MAX) {
       const even = [0.1, 0.37, 1.3, 2.9, 5.1].every((t) => {
         const x = act.dphi(s * t) ** 2;
         const y = act.dphi(-s * t) ** 2;
@@ -501,6 +520,34 @@ function buildLaw(act: Activation, q: number): D2Law {
     contourCheck: check,
   });
 }
+
+const refinedCache = new WeakMap<D2Law, Map<string, D2Law>>();
+
+/**
+ * The same law with its continuous part on a real-line rule of panel width `width` (h units; the
+ * default rule uses 0.05), optionally split `refine.factor` ways on the panels where d takes values
+ * in [refine.lo, refine.hi] (near the real parts of the w's being resolved). Used to verify and
+ * refine real-line rules where the solution w comes close to the support of D^2
+ * (lib/free/density.ts). Cached per law and parameters.
+ * @internal
+ */
+export function refinedRealLineLaw(act: Activation, law: D2Law, width: number, refine: Refinement | null = null): D2Law {
+  let m = refinedCache.get(law);
+  if (!m) {
+    m = new Map();
+    refinedCache.set(law, m);
+  }
+  const key = JSON.stringify([width, refine]);
+  const hit = m.get(key);
+  if (hit) return hit;
+  const out = buildLaw(act, law.qStar, width, refine);
+  if (m.size > 16) m.clear();
+  m.set(key, out);
+  return out;
+}
+
+/** Panel width of the default real-line rule (h units). */
+export const REAL_LINE_PANEL_WIDTH = H_REAL;
 
 /**
  * E[d^k] under a D^2 law (mu_k of THEORY §2.3): atoms exactly, the continuous part by its rule.

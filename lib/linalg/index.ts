@@ -84,7 +84,7 @@ export async function gaussianMatrix(rows: number, cols: number, options: Gaussi
   const s = checkSeed('options.seed', o.seed);
   const std = o.std === undefined ? 1 : nonNegativeNumber('options.std', o.std);
   const stream = streamOption(o.stream);
-  const data = allocate(r * c, `a ${r} x ${c} matrix`);
+  const data = allocate(r * c, `a ${r} x ${c} matrix`, true); // fully written by the fill
   await linalgBackend().gaussianFill(s, stream, std, data);
   return { rows: r, cols: c, data };
 }
@@ -111,7 +111,7 @@ export async function haarOrthogonal(n: number, options: HaarOrthogonalOptions):
   const o = checkOptions<HaarOrthogonalOptions>('options', options, ['seed', 'stream']);
   const s = checkSeed('options.seed', o.seed);
   const stream = streamOption(o.stream);
-  const data = allocate(size * size, `an ${size} x ${size} matrix`);
+  const data = allocate(size * size, `an ${size} x ${size} matrix`, true); // fully written
   await linalgBackend().haarOrthogonal(size, s, stream, data);
   return { rows: size, cols: size, data };
 }

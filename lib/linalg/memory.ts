@@ -5,6 +5,8 @@
  * @module
  * @internal
  */
+import { constants as bufferConstants } from 'node:buffer';
+
 import { DynamicalIsometryRangeError, ErrorCode, NumericalError } from '../errors.js';
 import { MAX_MATRIX_ENTRIES, formatBytes } from '../validate.js';
 
@@ -21,9 +23,18 @@ export function checkEntries(parameter: string, received: unknown, entries: numb
   }
 }
 
-/** A zeroed Float64Array of `entries`, or a NumericalError (out of memory) naming `what`. */
-export function allocate(entries: number, what: string): Float64Array {
+/**
+ * A Float64Array of `entries`, or a NumericalError (out of memory) naming `what`. Zeroed unless
+ * `overwritten` is true: then its memory is left uninitialized (no zero-fill pass on the main thread,
+ * as numpy.empty), and the caller MUST write every entry before the array is returned to anyone.
+ */
+export function allocate(entries: number, what: string, overwritten = false): Float64Array {
   try {
+    if (overwritten && entries > 0 && entries * 8 <= bufferConstants.MAX_LENGTH) {
+      // allocUnsafeSlow: a dedicated, unpooled ArrayBuffer (byteOffset 0, so 8-byte aligned).
+      const b = Buffer.allocUnsafeSlow(entries * 8);
+      return new Float64Array(b.buffer, b.byteOffset, entries);
+    }
     return new Float64Array(entries);
   } catch (e) {
     throw new NumericalError(ErrorCode.outOfMemory, `cannot allocate ${what} (${formatBytes(entries * 8)}): ${e instanceof Error ? e.message : String(e)}`, {

@@ -214,7 +214,10 @@ export function densityChart(options: DensityChartOptions): TopLevelSpec {
     legendLabel.set(c.label, m > 0 && sharedZero === undefined ? `${c.label} (+ atom at 0, mass ${formatLabelNumber(m)})` : c.label);
   });
   const zeroNote = sharedZero !== undefined && sharedZero > 0 ? `atom at ${sigma ? 'σ' : 'λ'} = 0 of mass ${formatLabelNumber(sharedZero)} (not drawn)` : undefined;
-  const subtitle = zeroNote === undefined ? options.subtitle : options.subtitle === undefined ? zeroNote : [...(typeof options.subtitle === 'string' ? [options.subtitle] : options.subtitle), zeroNote];
+  const atomsOnly = options.curves.length > 0 && options.curves.every((c) => c.x.length === 0) ? 'no continuous part: the law is made of atoms only' : undefined;
+  const notes = [zeroNote, atomsOnly].filter((n): n is string => n !== undefined);
+  const given = options.subtitle === undefined ? [] : typeof options.subtitle === 'string' ? [options.subtitle] : [...options.subtitle];
+  const subtitle = notes.length === 0 ? options.subtitle : [...given, ...notes];
   for (const h of options.histograms ?? []) if (!labels.includes(h.label)) labels.push(h.label);
 
   const curveRows: { series: string; x: number; y: number }[] = [];
@@ -463,7 +466,7 @@ export function phaseDiagramChart(options: PhaseDiagramChartOptions): TopLevelSp
   const layers: Record<string, unknown>[] = [
     {
       data: { values: cells },
-      mark: { type: 'rect', strokeWidth: 0, ...clipped },
+      mark: { type: 'rect', aria: false, ...clipped }, // no per-cell aria-label: thousands of cells
       encoding: {
         x,
         x2: { field: 'w2' },

@@ -43,7 +43,7 @@ export async function standardNormal(count: number, options: StandardNormalOptio
   const o = checkOptions<StandardNormalOptions>('options', options, ['seed', 'stream']);
   const s = checkSeed('options.seed', o.seed);
   const stream = o.stream === undefined ? 0n : checkSeed('options.stream', o.stream);
-  const out = allocate(n, 'the normals');
+  const out = allocate(n, 'the normals', true); // every entry is written below
   if (n > 0) await linalgBackend().fillNormal(s, stream, out);
   return out;
 }

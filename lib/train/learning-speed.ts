@@ -5,9 +5,10 @@
  * reach a fixed test accuracy in fewer SGD steps than the same networks at large q*, than Gaussian
  * weights (variance >= depth), and than orthogonal ReLU (variance = depth).
  *
- * Protocol: for every configuration, a learning-rate grid is run with the first seed; the rate
- * with the smallest tau (steps to the target test accuracy; ties and misses broken by the best
- * accuracy reached) is kept and the remaining seeds are run at it. tau is evaluated on a
+ * Protocol: for every configuration, a learning-rate grid is run with the first seed (largest rate
+ * first; a rate that has not reached the target by the best tau so far is stopped there, since it
+ * cannot win); the rate with the smallest tau (steps to the target test accuracy; ties and misses
+ * broken by the best accuracy reached) is kept and the remaining seeds are run at it. tau is evaluated on a
  * log-spaced schedule of steps (resolution ~25%); a run that misses the target within `steps` is
  * censored (tau = null, shown as "> steps"). Beside each configuration: the theory's variance of
  * J J^T and lambda_max for its hidden layers (lib/free spectralDensity: moments.variance and
@@ -83,8 +84,11 @@ export interface LearningSpeedEntry {
   readonly spec: TrainResult['spec'];
   /** Theory for the hidden layers' J J^T: variance sigma^2 and lambda_max (null if the solver failed, with the reason). */
   readonly theory: { variance: number; lambdaMax: number } | { error: string };
-  /** tau of every learning rate of the grid (first seed), in grid order. */
-  readonly grid: { learningRate: number; tau: number | null; bestTestAccuracy: number }[];
+  /**
+   * Every learning rate of the grid (first seed), in grid order: tau (null: missed, or stopped at
+   * `stepsRun` because a larger rate had already reached the target sooner), the best accuracy seen.
+   */
+  readonly grid: { learningRate: number; tau: number | null; bestTestAccuracy: number; stepsRun: number }[];
   readonly bestLearningRate: number;
   /** tau of every seed at the best learning rate (null: target not reached within `steps`). */
   readonly taus: (number | null)[];
@@ -119,8 +123,9 @@ export interface LearningSpeedResult {
   readonly seconds: number;
 }
 
-/** q* of tanh at weightStd^2 = 1.05 and 2 on the critical line (THEORY.md section 2.5 check values). */
+/** q* of tanh on the critical line at weightStd^2 = 1.05 (THEORY.md section 2.5 check value; biasStd^2 = 2.0105e-5). */
 export const TANH_Q_STAR_1_05 = 0.025921;
+/** q* of tanh on the critical line at weightStd^2 = 2 (THEORY.md section 2.5 check value; biasStd^2 = 0.10378). */
 export const TANH_Q_STAR_2 = 0.821354;
 
 /**
@@ -214,7 +219,7 @@ export async function learningSpeed(options: LearningSpeedOptions = {}): Promise
   let runIndex = 0;
   let backend: 'native' | 'js' = 'js';
 
-  const one = async (spec: NetworkSpec, label: string, learningRate: number, seed: number): Promise<TrainResult | null> => {
+  const one = async (spec: NetworkSpec, label: string, learningRate: number, seed: number, budget = steps): Promise<TrainResult | null> => {
     let r: TrainResult | null = null;
     let tau: number | null = null;
     let acc = NaN;
@@ -226,8 +231,8 @@ export async function learningSpeed(options: LearningSpeedOptions = {}): Promise
         optimizer,
         learningRate,
         batchSize,
-        steps,
-        evalSteps,
+        steps: budget,
+        evalSteps: evalSteps.filter((k) => k < budget),
         seed,
         ...(stopAtTarget ? { targetAccuracy } : {}),
         ...(signal ? { signal } : {}),
@@ -252,10 +257,21 @@ export async function learningSpeed(options: LearningSpeedOptions = {}): Promise
   for (const c of configs) {
     const grid: LearningSpeedEntry['grid'] = [];
     const results: (TrainResult | null)[] = [];
-    for (const lr of learningRates) {
-      const r = await one(c.spec, c.label, lr, 0);
-      results.push(r);
-      grid.push({ learningRate: lr, tau: tauOf(r), bestTestAccuracy: r ? r.bestTestAccuracy : NaN });
+    // Largest rate first: it usually reaches the target soonest, and a later rate that has not
+    // reached it by the best tau so far cannot win, so it is stopped there (pruned; its tau is
+    // recorded as a miss). This does not change which rate has the smallest tau.
+    const order = learningRates.map((lr, i) => [lr, i] as const).sort((a, b) => b[0] - a[0]);
+    const slots: { r: TrainResult | null; g: LearningSpeedEntry['grid'][number] }[] = new Array(learningRates.length);
+    let bound = steps;
+    for (const [lr, i] of order) {
+      const r = await one(c.spec, c.label, lr, 0, stopAtTarget ? bound : steps);
+      const tau = tauOf(r);
+      if (tau !== null) bound = Math.min(bound, tau);
+      slots[i] = { r, g: { learningRate: lr, tau, bestTestAccuracy: r ? r.bestTestAccuracy : NaN, stepsRun: r ? r.steps : 0 } };
+    }
+    for (const slot of slots) {
+      results.push(slot.r);
+      grid.push(slot.g);
     }
     // Best rate: smallest tau; among misses, the best accuracy reached.
     let best = 0;

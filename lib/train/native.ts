@@ -65,9 +65,17 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Whether the native engine can run this problem (a built-in activation). */
+/**
+ * Whether the native engine can run this problem: a built-in activation, and an addon that has the
+ * training entry points (an addon built before they existed falls back to JS rather than failing).
+ */
 export function nativeSupports(problem: Pick<TrainProblem, 'activation'>): boolean {
-  return problem.activation.native !== null;
+  if (problem.activation.native === null) return false;
+  try {
+    return typeof nativeAddon<TrainAddon>().trainSteps === 'function';
+  } catch {
+    return false;
+  }
 }
 
 /** The native engine. */

@@ -259,6 +259,20 @@ export function preprocessInputs(dataset: Dataset, q0: number): { train: Float64
   return { train: one(tr.inputs, tr.count), test: one(dataset.test.inputs, dataset.test.count) };
 }
 
+/**
+ * The last preprocessing of each dataset, reused by consecutive runs at the same q^0 (a learning-rate
+ * grid, several seeds); one entry per dataset bounds the memory held (a copy of the dataset).
+ */
+const preprocessCache = new WeakMap<Dataset, { q0: number; train: Float64Array; test: Float64Array }>();
+
+function preprocessedInputs(dataset: Dataset, q0: number): { train: Float64Array; test: Float64Array } {
+  const hit = preprocessCache.get(dataset);
+  if (hit && hit.q0 === q0) return hit;
+  const pre = preprocessInputs(dataset, q0);
+  preprocessCache.set(dataset, { q0, ...pre });
+  return pre;
+}
+
 /** Floating-point operations of one training step: forward 2 B n_in n_out per layer, backward twice that (no input gradient for layer 0). */
 export function flopsPerStep(layout: NetworkLayout, batchSize: number): number {
   let f = 0;
@@ -317,7 +331,7 @@ export function prepareRun(spec: unknown, options: unknown): { run: PreparedRun;
   if (!(q0 > 0) || !Number.isFinite(q0)) {
     throw new DynamicalIsometryRangeError('spec', 'a spec whose fixed point q* exceeds biasStd^2 (the inputs need a positive length)', `q* = ${s.qStar}, biasStd^2 = ${s.biasStd ** 2}`);
   }
-  const pre = preprocessInputs(dataset, q0);
+  const pre = preprocessedInputs(dataset, q0);
   const problem: TrainProblem = Object.freeze({
     layout,
     activation: s.activation,

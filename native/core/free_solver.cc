@@ -50,26 +50,56 @@ class Solver {
     const size_t n = p.dRe.size();
     nodes_.resize(n);
     for (size_t j = 0; j < n; ++j) nodes_[j] = Node{p.dRe[j], p.dIm[j], p.cRe[j], p.cIm[j]};
+    // structure of arrays in blocks of kLanes (zero weights pad the last block)
+    blocks_ = (n + kLanes - 1) / kLanes;
+    soa_.assign(blocks_ * 4, V{});
+    for (size_t j = 0; j < n; ++j) {
+      const size_t b = j / kLanes, l = j % kLanes;
+      soa_[4 * b][l] = p.dRe[j];
+      soa_[4 * b + 1][l] = p.dIm[j];
+      soa_[4 * b + 2][l] = p.cRe[j];
+      soa_[4 * b + 3][l] = p.cIm[j];
+    }
+    for (size_t j = n; j < blocks_ * kLanes; ++j) {
+      const size_t b = j / kLanes, l = j % kLanes;
+      soa_[4 * b][l] = 1;  // any finite node away from w with zero weight contributes nothing
+      soa_[4 * b + 1][l] = -1;
+    }
   }
 
+  // The sums of M_{D^2}(w) = sum c d/(w - d), G-like sum c/(w - d) and m'(w), kLanes nodes at a
+  // time (GCC/Clang vector extensions: SSE2/NEON pairs, no -ffast-math needed). The summation order
+  // differs from the TypeScript twin by lanes, which changes results only at the rounding level.
   void Evaluate(double wr, double wi, Eval& e) const {
+    V vmr{}, vmi{}, vgr{}, vgi{}, vdr{}, vdi{};
+    const V vwr = V{} + wr;
+    const V vwi = V{} + wi;
+    for (size_t b = 0; b < blocks_; ++b) {
+      const V ndr = soa_[4 * b], ndi = soa_[4 * b + 1], ncr = soa_[4 * b + 2], nci = soa_[4 * b + 3];
+      const V ur = vwr - ndr;
+      const V ui = vwi - ndi;
+      const V inv = 1.0 / (ur * ur + ui * ui);
+      const V rr = ur * inv;
+      const V ri = -ui * inv;
+      const V tr = ncr * rr - nci * ri;
+      const V ti = ncr * ri + nci * rr;
+      vgr += tr;
+      vgi += ti;
+      const V sr = tr * ndr - ti * ndi;
+      const V si = tr * ndi + ti * ndr;
+      vmr += sr;
+      vmi += si;
+      vdr -= sr * rr - si * ri;
+      vdi -= sr * ri + si * rr;
+    }
     double mr = 0, mi = 0, gr = 0, gi = 0, dr = 0, di = 0;
-    for (const Node& nd : nodes_) {
-      const double ur = wr - nd.dr;
-      const double ui = wi - nd.di;
-      const double inv = 1 / (ur * ur + ui * ui);
-      const double rr = ur * inv;
-      const double ri = -ui * inv;
-      const double tr = nd.cr * rr - nd.ci * ri;
-      const double ti = nd.cr * ri + nd.ci * rr;
-      gr += tr;
-      gi += ti;
-      const double sr = tr * nd.dr - ti * nd.di;
-      const double si = tr * nd.di + ti * nd.dr;
-      mr += sr;
-      mi += si;
-      dr -= sr * rr - si * ri;
-      di -= sr * ri + si * rr;
+    for (size_t l = 0; l < kLanes; ++l) {
+      mr += vmr[l];
+      mi += vmi[l];
+      gr += vgr[l];
+      gi += vgi[l];
+      dr += vdr[l];
+      di += vdi[l];
     }
     e.mr = mr;
     e.mi = mi;
@@ -162,10 +192,14 @@ class Solver {
         break;
       }
       const double moved = t * std::hypot(sr, si);
+      const double ratio = nres / res;
       wr = nr;
       wi = ni;
       res = nres;
       if (moved <= 2e-16 * std::hypot(wr, wi)) break;
+      // quadratic convergence observed (full step, residual down 1000x) and a step of <= 1e-8 |w|:
+      // the error left is ~ step^2/|w| <= 1e-16 |w|, so one more evaluation would not change w
+      if (t == 1 && ratio <= 1e-3 && moved <= 1e-8 * std::hypot(wr, wi)) break;
     }
     return NewtonResult{wr, wi, it, res, std::isfinite(res) && res <= AcceptTol(wr, wi, logLam)};
   }
@@ -375,9 +409,13 @@ class Solver {
   }
 
  private:
+  static constexpr size_t kLanes = 4;
+  typedef double V __attribute__((vector_size(kLanes * sizeof(double))));
   const FreeProblem& p_;
   double L_;
   std::vector<Node> nodes_;
+  size_t blocks_ = 0;
+  std::vector<V> soa_;
 };
 
 }  // namespace

@@ -175,6 +175,11 @@ Status SampleJacobian(const JacobianSpec& spec, const JacobianOutputs& out, cons
     return Status::Error(StatusCode::kLapackError,
                          info > 0 ? "dgesdd: the bidiagonal SVD did not converge" : "dgesdd: invalid argument",
                          "dgesdd", info);
+  if (!std::isfinite(s[0] * s[0]))
+    return Status::Error(StatusCode::kInternal,
+                         "the eigenvalues of J J^T overflow (largest singular value " + std::to_string(s[0]) +
+                             "); reduce weightStd or depth",
+                         "SampleJacobian");
   for (size_t i = 0; i < n; ++i) out.eigenvalues[i] = s[i] * s[i];
   // rank J <= min_l #{i : phi'(h^l_i) != 0}: the smallest maxZeros values are round-off of exact zeros.
   for (size_t i = n - maxZeros; i < n; ++i) out.eigenvalues[i] = 0.0;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace di {
@@ -246,9 +247,13 @@ Status Evaluate(const TrainProblem& p, const double* params, const double* input
   const int n0 = p.sizes[0];
   double sum = 0.0;
   int64_t right = 0;
+  // One workspace for the full batches, one for the remainder (allocation is not free at depth 50+).
+  std::unique_ptr<Workspace> full, rest;
   for (int64_t start = 0; start < n; start += kEvalBatch) {
     const int b = static_cast<int>(std::min<int64_t>(kEvalBatch, n - start));
-    Workspace ws(p, b);
+    std::unique_ptr<Workspace>& slot = b == kEvalBatch ? full : rest;
+    if (!slot) slot = std::make_unique<Workspace>(p, b);
+    Workspace& ws = *slot;
     std::memcpy(ws.acts_[0].data(), inputs + static_cast<size_t>(start) * n0, sizeof(double) * static_cast<size_t>(b) * n0);
     Forward(p, params, ws, false);
     const LossCount lc = SoftmaxCrossEntropy(ws.logits_.data(), labels + start, b, p.sizes[L], nullptr, 0.0);

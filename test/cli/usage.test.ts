@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 
 import { runCommand, type Command } from '../../lib/cli/run.js';
-import { DynamicalIsometryRangeError, DynamicalIsometryTypeError, ErrorCode, NumericalError } from '../../lib/errors.js';
+import { AbortError, DynamicalIsometryRangeError, DynamicalIsometryTypeError, ErrorCode, NumericalError } from '../../lib/errors.js';
 import { cli } from './run-cli.js';
 
 const COMMANDS = ['info', 'mean-field', 'critical', 'density', 'sample', 'compare', 'phase-diagram', 'reproduce'];
@@ -72,6 +72,15 @@ describe('cli usage', () => {
     expect(plot.stderr).toContain('--plot must be a file name ending in .svg or .png');
   });
 
+  it('rejects a bad --scale and a bad reproduce --figure with exit 2', () => {
+    const scale = cli('density', '--activation', 'tanh', '--weights', 'orthogonal', '--depth', '2', '--q-star', '0.5', '--scale', 'semilog');
+    expect(scale.code).toBe(2);
+    expect(scale.stderr).toContain('--scale must be one of "auto", "linear", "log"; received "semilog"');
+    const fig = cli('reproduce', '--figure', '4', '--out', 'unused');
+    expect(fig.code).toBe(2);
+    expect(fig.stderr).toContain('--figure must be one of');
+  });
+
   it('rejects an inconsistent spec (q* with stds that do not have it) with the library message', () => {
     const r = cli('density', '--activation', 'tanh', '--weights', 'orthogonal', '--depth', '2', '--q-star', '0.5', '--weight-std', '1.2', '--bias-std', '0.1');
     expect(r.code).toBe(2);
@@ -105,6 +114,16 @@ describe('cli exit codes (runCommand)', () => {
       restore();
     }
     expect(err.join('')).toContain('[ERR_DI_NO_CONVERGENCE] Newton did not converge at lambda = 3');
+  });
+
+  it('maps an AbortError (Ctrl-C) to exit 130', async () => {
+    const { err, restore } = io();
+    try {
+      expect(await runCommand(failing(new AbortError()), [])).toBe(130);
+    } finally {
+      restore();
+    }
+    expect(err.join('')).toContain('the operation was aborted');
   });
 
   it('maps the library\'s type and range errors to exit 2 with their message', async () => {

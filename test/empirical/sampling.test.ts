@@ -135,6 +135,24 @@ describeEachBackend('identities of sampled networks', () => {
   });
 });
 
+describeEachBackend('edge cases', () => {
+  it('width 1 and depth 1: the single eigenvalue is (weightStd phi\'(h^1))^2 = weightStd^2 (linear)', async () => {
+    for (const weights of ['orthogonal', 'gaussian'] as const) {
+      const r = await sampleJacobianSpectrum({ activation: 'linear', weights, depth: 1, weightStd: 0.8, biasStd: 0.1 }, { width: 1, samples: 2, seed: 1 });
+      expect(r.eigenvalues.length).toBe(2);
+      if (weights === 'orthogonal') expectAllClose(r.eigenvalues, [0.64, 0.64], { rtol: 4 * EPS, why: 'W = +-0.8: one rounding' });
+      else for (const x of r.eigenvalues) expect(x).toBeGreaterThan(0);
+    }
+  });
+
+  it('a Jacobian that overflows is a NumericalError, not garbage', async () => {
+    // tanh in the chaotic phase: q* = 6.3 is finite but chi = 1.86, and the largest squared singular
+    // value grows ~10^0.23 per layer (measured: 7.5e22 at L = 100, N = 32): J overflows near L = 2700.
+    const spec = { activation: 'tanh', weights: 'orthogonal', depth: 4000, weightStd: 3, biasStd: 0 } as const;
+    await expect(sampleJacobianSpectrum(spec, { width: 32 })).rejects.toMatchObject({ name: 'NumericalError', message: expect.stringMatching(/overflow/) });
+  });
+});
+
 describeEachBackend('empirical q^l stays at q*', (backend) => {
   // One layer's q^l = (1/N) sum_i h_i^2 given the previous layer is a sample mean of N terms:
   // orthogonal: weightStd^2 (1/N)|phi(h)|^2 + cross and bias terms; Gaussian: also the chi^2_N/N

@@ -53,6 +53,28 @@ describeEachBackend('training', (backend) => {
     });
   }
 
+  it('targetAccuracy stops at the first evaluation that reaches it (tau); evalSteps sets the schedule', async () => {
+    const points: number[] = [];
+    const r = await train(SPEC, {
+      dataset: data,
+      width: 16,
+      learningRate: 0.1,
+      batchSize: 20,
+      steps: 400,
+      evalSteps: [5, 10, 20, 40, 80, 160],
+      targetAccuracy: 0.85,
+      seed: 2,
+      onProgress: (p) => points.push(p.point.step),
+    });
+    expect(r.tau).not.toBeNull();
+    expect(r.steps).toBe(r.tau);
+    expect(r.curve.map((p) => p.step)).toEqual(points);
+    expect(points.every((k) => [0, 5, 10, 20, 40, 80, 160].includes(k))).toBe(true);
+    expect(r.curve.at(-1)?.testAccuracy).toBeGreaterThanOrEqual(0.85);
+    expect(r.curve.slice(0, -1).every((p) => p.testAccuracy < 0.85)).toBe(true);
+    expect(r.stepsPerSecond).toBeGreaterThan(0);
+  });
+
   it('a seeded run is reproducible bit for bit; another seed gives another run', async () => {
     const opts = { dataset: data, width: 12, learningRate: 0.05, batchSize: 10, steps: 20, evalEvery: 10 };
     const a = await train(SPEC, { ...opts, seed: 7 });

@@ -1,30 +1,24 @@
 /** `dynamical-isometry density`: the theoretical spectral density of J J^T (free probability). */
-import { OUTPUT_HELP, SPEC_HELP, listFlag, numberFlag, outputMode, outputOptions, plotFlag, specFromFlags, specOptions } from '../flags.js';
+import { OUTPUT_HELP, SPEC_HELP, listFlag, numberFlag, outputMode, outputOptions, plotFlag, scaleFlag, specFromFlags, specOptions } from '../flags.js';
 import type { SpectralDensityOptions } from '../../free/index.js';
 import type { NetworkSpec } from '../../spec.js';
 import { columnTable, csv, formatNumber as fmtNum, keyValueTable, thinIndices, toJson } from '../format.js';
 import { loadFree } from '../library.js';
-import { UsageError, type Command, type Flags } from '../run.js';
-import { autoScale, meanFieldBlock, plotSpectrum, resolveSpec, specBlock, type Density, type ResolvedSpec } from '../spectrum.js';
+import { UsageError, type Command } from '../run.js';
+import { chooseScale, meanFieldBlock, plotSpectrum, resolveSpec, specBlock, type Density, type ResolvedSpec } from '../spectrum.js';
 
 /** Rows of the grid shown in the default table (the full grid is in --json and --csv). */
 const TABLE_ROWS = 21;
 
-/** The `--scale` flag of the plot: linear, log or auto. */
-export function scaleFlag(flags: Flags, d: Density): 'linear' | 'log' {
-  const v = flags.scale;
-  if (v === undefined || v === 'auto') return autoScale(d);
-  if (v === 'linear' || v === 'log') return v;
-  throw new UsageError(`--scale must be one of "auto", "linear", "log"; received ${JSON.stringify(v)}`);
-}
-
-/** The JSON document of `density --json` (field names are a stable contract, see the README). */
+/**
+ * The JSON document of `density --json`: exactly the fields of the issue's contract (README), in
+ * that order. Positive atoms are in the table and the plot, not here.
+ */
 export function densityDocument(spec: Record<string, unknown>, r: ResolvedSpec, d: Density, at: number[] | undefined, quantiles: number[] | undefined): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     spec: specBlock(spec),
     meanField: meanFieldBlock(r),
     atomAtZero: d.atomAtZero,
-    atoms: d.atoms.map((a) => ({ location: a.location, mass: a.mass })),
     support: { min: d.support.min, max: d.support.max },
     moments: { mean: d.moments.mean, variance: d.moments.variance },
     lambda: d.lambda,
@@ -69,6 +63,7 @@ Example: dynamical-isometry density --activation tanh --weights orthogonal --dep
   async run(flags, { out }) {
     const mode = outputMode(flags);
     const plot = plotFlag(flags);
+    const scale = scaleFlag(flags);
     const spec = specFromFlags(flags);
     const points = numberFlag(flags, 'points');
     const at = listFlag(flags, 'at');
@@ -83,7 +78,7 @@ Example: dynamical-isometry density --activation tanh --weights orthogonal --dep
     const d = await spectralDensity(spec as unknown as NetworkSpec, options);
     // Quantiles are computed before any output so that a bad p exits 2 with nothing half-printed.
     const qValues = quantiles?.map((p) => ({ p, lambda: d.quantile(p) }));
-    if (plot) await plotSpectrum({ file: plot, spec, resolved, density: d, scale: scaleFlag(flags, d) });
+    if (plot) await plotSpectrum({ file: plot, spec, resolved, density: d, scale: chooseScale(scale, d) });
 
     if (mode === 'json') {
       out.write(`${toJson(densityDocument(spec, resolved, d, at, quantiles))}\n`);
@@ -116,6 +111,8 @@ Example: dynamical-isometry density --activation tanh --weights orthogonal --dep
     if (qValues) lines.push('', columnTable(['p', 'quantile lambda'], qValues.map((q) => [q.p, q.lambda])));
     if (at) {
       lines.push('', columnTable(['lambda', 'rho(lambda)'], Array.from(d.lambda, (l, i) => [l, d.density[i]])));
+    } else if (d.lambda.length === 0) {
+      lines.push('', 'no continuous part: the law is made of the atoms above');
     } else {
       const idx = thinIndices(d.lambda.length, TABLE_ROWS);
       lines.push('', columnTable(['lambda', 'rho(lambda)'], idx.map((i) => [d.lambda[i], d.density[i]])));

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { renderSvg, svgToPng } from '../../plot/index.js';
-import { FIGURE_NAMES, figureCriticalLines, figurePhaseDiagram, figureSigmaMax, figureSpectra, type Figure } from '../figures.js';
+import { FIGURE_NAMES, figureCriticalLines, figurePhaseDiagram, figureSigmaMax, figureSpectra, figureTanhSpectra, type Figure } from '../figures.js';
 import { listFlag, numberFlag, outputMode, requiredString } from '../flags.js';
 import { columnTable, toJson } from '../format.js';
 import { progressBar } from '../progress.js';
@@ -15,7 +15,7 @@ const DEFAULT_WIDTH = 1000;
 const DEFAULT_SAMPLES = 1;
 const DEFAULT_DEPTHS = [2, 8, 32, 128];
 
-const ORDER = ['phase-diagram', 'spectra', 'sigma-max', 'critical-lines'];
+const ORDER = ['phase-diagram', 'spectra', 'sigma-max', 'critical-lines', 'tanh-spectra'];
 
 export const reproduceCommand: Command = {
   summary: "the paper's spectrum figures (phase diagram, spectra, sigma_max, critical lines)",
@@ -29,15 +29,16 @@ library alone, as DIR/<name>.svg and .png plus DIR/<name>.json (the numbers draw
                          relu/orthogonal, hard-tanh/orthogonal (q* = 1/4), at several depths
   sigma-max (3)          Fig. 3: sigma_max vs depth and vs q*, Gaussian vs orthogonal, relu vs hard-tanh
   critical-lines         the critical lines of tanh, hard-tanh and erf parametrised by q*
+  tanh-spectra           tanh at q* = 1/64: Gaussian weights spread, orthogonal weights stay near 1
   all                    every figure
 
 Options:
   --figure NAME          a name or number above, or "all"
   --out DIR              output folder (created if missing)
-  --width N              width of the sampled networks of Fig. 2 (default ${DEFAULT_WIDTH}, as in the paper)
-  --samples K            sampled networks per depth in Fig. 2 (default ${DEFAULT_SAMPLES})
+  --width N              width of the sampled networks (spectra, tanh-spectra; default ${DEFAULT_WIDTH}, as in the paper)
+  --samples K            sampled networks per depth (default ${DEFAULT_SAMPLES})
   --seed S               seed of the sampled networks (default 0)
-  --depths L,...         depths of Fig. 2 (default ${DEFAULT_DEPTHS.join(',')})
+  --depths L,...         depths of the spectra figures (default ${DEFAULT_DEPTHS.join(',')})
   --format F             svg, png or svg,png (default svg,png)
   --json                 print the list of files written as JSON
   -h, --help             this help
@@ -76,6 +77,7 @@ Example: dynamical-isometry reproduce --figure all --out docs/figures`,
         if (figureName === 'phase-diagram') fig = await figurePhaseDiagram();
         else if (figureName === 'spectra') fig = await figureSpectra({ width, samples, seed, depths, onStep });
         else if (figureName === 'sigma-max') fig = await figureSigmaMax(onStep);
+        else if (figureName === 'tanh-spectra') fig = await figureTanhSpectra({ width, samples, seed, depths, onStep });
         else fig = await figureCriticalLines();
       } finally {
         bar.done();
@@ -98,7 +100,7 @@ Example: dynamical-isometry reproduce --figure all --out docs/figures`,
       out.write(`${toJson({ figures: written })}\n`);
       return;
     }
-    out.write(`${columnTable(['figure', 'file', 'seconds'], written.map((w) => [w.figure, w.file, Number(w.seconds.toFixed(1))]))}\n\n`);
+    out.write(`${columnTable(['figure', 'file', 'seconds'], written.map((w, i) => [w.figure, w.file, i > 0 && written[i - 1]!.figure === w.figure ? '' : w.seconds.toFixed(1)]))}\n\n`);
     for (const f of [...new Set(written.map((w) => w.figure))]) out.write(`${f}: ${written.find((w) => w.figure === f && !w.file.endsWith('.json'))?.description ?? ''}\n`);
   },
 };

@@ -1,11 +1,11 @@
 /** `dynamical-isometry sample`: the empirical spectrum of J J^T over sampled networks. */
-import { OUTPUT_HELP, SPEC_HELP, numberFlag, outputMode, outputOptions, plotFlag, requiredNumber, specFromFlags, specOptions } from '../flags.js';
+import { OUTPUT_HELP, SPEC_HELP, numberFlag, outputMode, outputOptions, plotFlag, requiredNumber, scaleFlag, specFromFlags, specOptions } from '../flags.js';
 import type { NetworkSpec } from '../../spec.js';
 import { columnTable, csv, formatNumber, keyValueTable, toJson } from '../format.js';
 import { loadEmpirical, loadFree } from '../library.js';
 import { progressBar } from '../progress.js';
 import { UsageError, type Command, type Flags } from '../run.js';
-import { autoScale, plotSpectrum, pooledSummary, resolveSpec, specBlock, type ResolvedSpec } from '../spectrum.js';
+import { chooseScale, plotSpectrum, pooledSummary, resolveSpec, specBlock, type ResolvedSpec } from '../spectrum.js';
 
 /** Flags shared by `sample` and `compare`. */
 export const sampleOptions = {
@@ -134,6 +134,7 @@ Example: dynamical-isometry sample --activation relu --weights orthogonal --dept
   async run(flags, { out }) {
     const mode = outputMode(flags);
     const plot = plotFlag(flags);
+    const scaleChoice = scaleFlag(flags);
     const spec = specFromFlags(flags);
     const s = samplingFlags(flags);
     const resolved = await resolveSpec(spec);
@@ -141,7 +142,7 @@ Example: dynamical-isometry sample --activation relu --weights orthogonal --dept
     if (plot) {
       const { spectralDensity } = await loadFree();
       const d = await spectralDensity(spec as unknown as NetworkSpec);
-      const scale = flags.scale === 'linear' || flags.scale === 'log' ? flags.scale : autoScale(d);
+      const scale = chooseScale(scaleChoice, d);
       await plotSpectrum({ file: plot, spec, resolved, density: d, scale, eigenvalues: r.eigenvalues, empiricalLabel: `sampled: ${s.samples} x N = ${s.width}` });
     }
     if (mode === 'json') {
