@@ -49,7 +49,7 @@ function fmt(v: number): string {
  */
 export function autoScale(d: Density): 'linear' | 'log' {
   const { min, max } = d.support;
-  if (!(max > 0)) return 'linear';
+  if (d.support.empty || !(max > 0)) return 'linear';
   if (min > 0 && max / min < 30) return 'linear';
   // The continuous part below 1e-2 λ_max: if it is a sizeable share, a linear axis hides it.
   const atomsBelow = d.atoms.filter((a) => a.location <= 1e-2 * max).reduce((s, a) => s + a.mass, 0);
@@ -73,7 +73,7 @@ export function logGrid(d: Density, points = PLOT_POINTS): Float64Array {
 
 /** The theory curve to draw, on the axis chosen (a fresh log grid for log axes). */
 export async function densityCurve(spec: Record<string, unknown>, d: Density, scale: 'linear' | 'log', label: string): Promise<DensityCurve> {
-  if (scale === 'log' && d.support.max > 0) {
+  if (scale === 'log' && !d.support.empty && d.support.max > 0) {
     const { spectralDensity } = await loadFree();
     const at = logGrid(d);
     const g = await spectralDensity(spec as unknown as NetworkSpec, { at });
@@ -103,8 +103,9 @@ export async function plotSpectrum(opts: {
     let max = 0;
     for (const v of ev) if (v > max) max = v;
     const top = Math.max(max, d.support.max) * 1.02;
-    const lo = scale === 'log' ? Math.max(d.support.max * 1e-6, Math.min(...curves[0]!.x as unknown as number[])) : 0;
-    const h = densityHistogram(ev, { scale, bins: scale === 'log' ? 60 : 50, range: [scale === 'log' ? lo : 0, top] });
+    const first = curves[0]!.x[0];
+    const lo = scale === 'log' ? Math.max(top * 1e-7, first !== undefined && first > 0 ? first : 0) : 0;
+    const h = densityHistogram(ev, { scale, bins: histogramBins(ev.length), range: [scale === 'log' ? lo : 0, top] });
     // Exact zeros are the atom at 0; a linear histogram starting at 0 must not count them as density.
     const heights = Float64Array.from(h.heights);
     if (scale === 'linear') {
@@ -126,6 +127,14 @@ export async function plotSpectrum(opts: {
     }),
     opts.file,
   );
+}
+
+/**
+ * Bins of the empirical histogram for n eigenvalues: 2 n^{1/3} (Rice's rule), kept within [20, 60]
+ * so that small samples still show a shape and large ones stay readable.
+ */
+export function histogramBins(n: number): number {
+  return Math.min(60, Math.max(20, Math.round(2 * Math.cbrt(n))));
 }
 
 /** Summary statistics of pooled eigenvalues (for tables and JSON); the variance is about the mean with 1/n, like the library's per-sample summaries. */

@@ -110,7 +110,7 @@ function resolveOptions(options: unknown): ResolvedOptions {
  * Householder reflectors directly from Gaussian vectors, Stewart 1980, and applied blocked), biases
  * N(0, biasStd^2), and the input a random direction with (1/N)|x^0|^2 = (q* - biasStd^2)/weightStd^2
  * so that q^1 = q* (THEORY §1.4). The product is accumulated layer by layer (memory O(N^2) for any
- * depth) and its singular values are computed directly (dgesdd / one-sided JS SVD, never J J^T).
+ * depth) and its singular values are computed directly (LAPACK dgesdd / the JS Golub-Kahan-Reinsch SVD; never J J^T).
  * Sample s uses the random stream (seed, s), so results are reproducible, and the native and JS
  * backends build the same networks (same normals, same weights); their spectra agree to rounding.
  * Native samples run in parallel on the libuv pool; the event loop stays free.
@@ -119,7 +119,7 @@ function resolveOptions(options: unknown): ResolvedOptions {
  *   (standard deviations) or `{ activation, weights, depth, qStar }` (critical point with fixed point q*).
  * @param options - `{ width, samples = 1, seed = 0, signal?, onProgress? }`.
  * @returns a promise of {@link EmpiricalJacobianSpectrum} (eigenvalues `samples x width`).
- * @throws DynamicalIsometryTypeError / DynamicalIsometryRangeError for a bad spec or option (width or
+ * @throws (as a rejected promise) DynamicalIsometryTypeError / DynamicalIsometryRangeError for a bad spec or option (width or
  *   depth not a positive integer, samples = 0, an unknown option, weightStd = 0), a RangeError with code
  *   ERR_DI_OUT_OF_MEMORY that says how much memory a too-large width would need, a TypeError with code
  *   ERR_DI_ACTIVATION for a user-defined activation when backend "native" is configured (with "auto"

@@ -4,10 +4,9 @@
  * S_{JJ^T} = S_{D^2}^L S_{W^TW}^L (Pennington, Schoenholz & Ganguli 2017, eq. 12; THEORY §3.5).
  * @module
  */
-import { ErrorCode, NumericalError } from '../errors.js';
+import { DynamicalIsometryRangeError, ErrorCode, NumericalError } from '../errors.js';
 import { type NetworkSpec, type ResolvedNetworkSpec, resolveNetworkSpec } from '../spec.js';
-import { checkOptions, finiteNumber, finiteNumberList, integer, oneOf, boolean as booleanOption } from '../validate.js';
-import { DynamicalIsometryRangeError } from '../errors.js';
+import { boolean as booleanOption, checkOptions, finiteNumber, finiteNumberList, integer, oneOf } from '../validate.js';
 import { freeBackendName, solveGridBackend, solveGridBackendSync } from './backend.js';
 import { type D2Law, d2Cauchy, d2LawOf, d2Moment, d2Variance, REAL_LINE_PANEL_WIDTH, refinedRealLineLaw } from './d2-law.js';
 import { type SpectralMoments, spectralMoments } from './moments.js';
@@ -225,8 +224,6 @@ function intervalMasses(model: Omit<Model, 'contMass'>): number[] {
       return 1 - imH(model.P, x, 0) / Math.PI;
     };
     const inner = model.atoms.filter((a) => a.location > iv.min && a.location < iv.max).reduce((s, a) => s + a.mass, 0);
-    const below = model.atoms.filter((a) => a.location <= iv.min).reduce((s, a) => s + a.mass, 0);
-    void below;
     return Math.max(0, fAt(iv.max, iv.wMax) - fAt(iv.min, iv.wMin) - inner);
   });
 }

@@ -133,7 +133,7 @@ const BASE_CONFIG = {
   title: { fontSize: 16, subtitleFontSize: 12, subtitleColor: '#555', anchor: 'start', offset: 10 },
 } as const;
 
-/** Round a number for a label: 3 significant digits, no trailing zeros. */
+/** Round a number for a label: 3 significant digits, no trailing zeros (`formatLabelNumber(0.63599) === '0.636'`). */
 export function formatLabelNumber(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
@@ -144,6 +144,7 @@ export function formatLabelNumber(v: number): string {
 /**
  * Tick values for a log axis over [lo, hi]: 1-2-5 per decade, thinned to decades when there are many,
  * refined to 1..9 when the range is under a decade (Vega's own log ticks drop labels on short ranges).
+ * @example logTicks(0.5, 30) // [0.5, 1, 2, 5, 10, 20]
  */
 export function logTicks(lo: number, hi: number): number[] {
   if (!(lo > 0) || !(hi >= lo)) return [];
@@ -411,8 +412,15 @@ export function lineChart(options: LineChartOptions): TopLevelSpec {
  * at χ = 1 (blue: ordered, gradients vanish; red: chaotic, gradients explode), the critical line
  * χ = 1 in black, and q* contours (the set of (σ_w², σ_b²) whose length map has fixed point q*).
  *
- * @param options - see {@link PhaseDiagramChartOptions}.
+ * @param options - see {@link PhaseDiagramChartOptions}; variances (σ², not σ) on both axes.
  * @returns a Vega-Lite specification.
+ * @example
+ * const pd = phaseDiagram({ activation: 'tanh', weightStd: [0.5, 2], biasStd: [0, 1], resolution: 40 });
+ * const line = criticalLine({ activation: 'tanh', qStar: [1e-3, 4], points: 60 });
+ * await writePlot(phaseDiagramChart({
+ *   grid: { weightVariance: pd.weightStd.map((w) => w * w), biasVariance: pd.biasStd.map((b) => b * b), chi: pd.chi },
+ *   criticalLine: { label: 'χ = 1', weightVariance: line.weightStd.map((w) => w * w), biasVariance: line.biasVariance },
+ * }), 'phase.png');
  */
 export function phaseDiagramChart(options: PhaseDiagramChartOptions): TopLevelSpec {
   const { grid } = options;
@@ -546,7 +554,9 @@ function cellEdges(c: ArrayLike<number>): number[] {
  * @param charts - specifications from the builders above.
  * @param columns - panels per row.
  * @param title - overall title.
+ * @param subtitle - one line or several.
  * @returns a Vega-Lite specification.
+ * @example await writePlot(panelGrid([densityChart(a), densityChart(b)], 2, 'Gaussian vs orthogonal'), 'both.svg');
  */
 export function panelGrid(charts: readonly TopLevelSpec[], columns: number, title?: string, subtitle?: string | readonly string[]): TopLevelSpec {
   const panels = charts.map((c) => {

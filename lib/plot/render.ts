@@ -119,7 +119,8 @@ export function compactSvg(svg: string): string {
  *
  * @param svg - SVG text, e.g. from {@link renderSvg}.
  * @param scale - pixels per SVG unit (2 gives a sharp picture on high-density screens).
- * @returns the PNG file's bytes.
+ * @returns the PNG file's bytes (text is drawn with the system's DejaVu Sans when installed).
+ * @example writeFileSync('chart.png', await svgToPng(await renderSvg(spec)));
  */
 export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
   const { Resvg } = await import('@resvg/resvg-js');

@@ -4,6 +4,7 @@
 
 #include "binding/napi_util.h"
 #include "binding/registry.h"
+#include "core/linalg.h"
 #include "core/rng.h"
 
 namespace {
@@ -30,6 +31,7 @@ Napi::Value RngFill(const Napi::CallbackInfo& info) {
   double* data = out.Data();
   const size_t n = out.ElementLength();
   auto work = [=]() -> di::Status {
+    di::AdviseHugePages(data, n * sizeof(double));
     di::Rng rng(seed, stream);
     if (kind == 0) rng.FillNormal(data, n);
     else rng.FillUniform(data, n);

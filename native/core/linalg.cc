@@ -4,11 +4,16 @@
 #include <lapacke.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "rng.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace di {
 namespace {
@@ -39,7 +44,21 @@ Status Gesdd(char jobz, int m, int n, double* b, double* s, double* u, int ldu, 
 
 }  // namespace
 
+void AdviseHugePages(void* data, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  if (bytes < 2 * kHuge) return;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a hint: errors ignored
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
 Status GaussianFill(uint64_t seed, uint64_t stream, double std, double* out, size_t n) {
+  AdviseHugePages(out, n * sizeof(double));
   Rng rng(seed, stream);
   rng.FillNormal(out, n);
   if (std != 1.0)
@@ -49,6 +68,7 @@ Status GaussianFill(uint64_t seed, uint64_t stream, double std, double* out, siz
 
 Status HaarOrthogonal(int n, uint64_t seed, uint64_t stream, double* out) {
   const size_t nn = static_cast<size_t>(n) * static_cast<size_t>(n);
+  AdviseHugePages(out, nn * sizeof(double));
   Rng rng(seed, stream);
   rng.FillNormal(out, nn);
   // out, read column-major, is G^T; factor it in place.

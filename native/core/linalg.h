@@ -11,6 +11,11 @@
 
 namespace di {
 
+// Hints the kernel to back a large, not yet touched output buffer with transparent huge pages
+// (Linux madvise(MADV_HUGEPAGE) on its 2 MiB-aligned interior; numpy does the same for its large
+// arrays): first-touch page faults then cost ~1/512 as many. No-op elsewhere and for small buffers.
+void AdviseHugePages(void* data, size_t bytes);
+
 // out[0 .. n) = std * N(0, 1) from Rng(seed, stream) (std == 1 leaves the normals untouched).
 Status GaussianFill(uint64_t seed, uint64_t stream, double std, double* out, size_t n);
 

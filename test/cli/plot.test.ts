@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { erf } from '../../lib/activations/index.js';
 import { progressBar } from '../../lib/cli/progress.js';
+import { histogramBins } from '../../lib/cli/spectrum.js';
 import { densityHistogram } from '../../lib/plot/index.js';
 import { ok } from './run-cli.js';
 
@@ -90,7 +91,7 @@ describe('plots', () => {
     expect(buf.readUInt32BE(20)).toBe(Math.round(2 * height));
     const t = texts(svg);
     expect(t.some((x) => /^sampled: 2 x N = 64 \(KS [\d.e-]+, W1 [\d.e-]+\)$/.test(x))).toBe(true);
-    expect(marksIn(svg, 'mark-rect role-mark', 'path')).toBe(50); // the default 50 bins
+    expect(marksIn(svg, 'mark-rect role-mark', 'path')).toBe(histogramBins(128)); // 2 x 64 eigenvalues
     expect(marksIn(svg, 'mark-line role-mark', 'path')).toBe(1);
   });
 

@@ -48,7 +48,6 @@ const cases = (JSON.parse(readFileSync(referencePath, 'utf8')) as { cases: (McCa
       const d = jacobianSpectrumDistance(emp, theory);
       const bound = Math.max(2 * c.monte_carlo.ks_max_all_seeds, c.monte_carlo.ks_max_all_seeds + 0.01);
       expect(d.ks, `ks = ${d.ks}, w1 = ${d.w1}`).toBeLessThanOrEqual(bound);
-      console.log(c.id, 'ks', d.ks.toFixed(4), 'w1', d.w1.toFixed(4), 'bound', bound.toFixed(4), 'ref median', c.monte_carlo.ks_median_all_seeds.toFixed(4));
     });
   }
 });

@@ -6,13 +6,12 @@
 import { describe, expect, it } from 'vitest';
 
 import { resolveActivation } from '../../lib/activations/index.js';
-import { configure } from '../../lib/backend/config.js';
 import { AbortError } from '../../lib/errors.js';
 import { sampleJacobianSpectrum } from '../../lib/empirical/index.js';
 import { type BatchRequest, runBatch } from '../../lib/empirical/sampler.js';
 import { svdKernel } from '../../lib/linalg/kernels/svd.js';
 import { resolveNetworkSpec } from '../../lib/spec.js';
-import { backends, describeEachBackend, hasNative } from '../helpers/backends.js';
+import { describeEachBackend, hasNative } from '../helpers/backends.js';
 import { EPS, expectAllClose } from '../helpers/close.js';
 
 function request(spec: Parameters<typeof resolveNetworkSpec>[0], width: number, samples: number, seed: bigint, backend: 'native' | 'js', extra: Partial<BatchRequest> = {}): BatchRequest {
@@ -229,9 +228,4 @@ describeEachBackend('cancellation and progress', (backend) => {
   it('an already aborted signal rejects at once', async () => {
     await expect(sampleJacobianSpectrum(spec, { width: 8, signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
   });
-});
-
-it('backends under test', () => {
-  configure({ backend: backends[0]! });
-  expect(backends.length).toBeGreaterThan(0);
 });

@@ -1,7 +1,7 @@
 /** Bad input to spectralDensity and resolveNetworkSpec: typed errors naming the parameter. */
 import { describe, expect, it } from 'vitest';
 
-import { DynamicalIsometryRangeError, DynamicalIsometryTypeError, resolveNetworkSpec, spectralDensity } from '../../lib/index.js';
+import { DynamicalIsometryRangeError, DynamicalIsometryTypeError, ErrorCode, NumericalError, resolveNetworkSpec, spectralDensity } from '../../lib/index.js';
 
 const base = { activation: 'tanh', weights: 'orthogonal', depth: 4, qStar: 0.5 } as const;
 
@@ -62,5 +62,26 @@ describe('spectralDensity: bad input', () => {
     expect(() => r.quantile(1.5)).toThrow(DynamicalIsometryRangeError);
     expect(() => r.cdf(NaN)).toThrow(DynamicalIsometryRangeError);
     expect(r.quantile(0)).toBe(0);
+  });
+  it('non-convergence is loud: NumericalError with iterations and residual, or NaN + diagnostics with strict: false', async () => {
+    // gelu's phi' has a real zero, so D^2 has mass near 0 that its rule resolves only down to
+    // ~1e-14: eigenvalues near 1e-281 (w ~ 1e-33) are out of reach (documented limit)
+    const spec = { activation: 'gelu', weights: 'gaussian', depth: 8, weightStd: 1.5, biasStd: 0.1 } as const;
+    const mid = (await spectralDensity(spec, { points: 2 })).quantile(0.5);
+    let err: unknown;
+    try {
+      await spectralDensity(spec, { at: [1e-281, mid] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NumericalError);
+    expect((err as NumericalError).code).toBe(ErrorCode.noConvergence);
+    expect((err as NumericalError).details.failures).toBe(1);
+    expect(typeof (err as NumericalError).details.iterations).toBe('number');
+    const r = await spectralDensity(spec, { at: [1e-281, mid], strict: false });
+    expect(Number.isNaN(r.density[0])).toBe(true);
+    expect(r.density[1]).toBeGreaterThan(0);
+    expect(r.diagnostics.converged).toBe(false);
+    expect(r.diagnostics.failures).toBe(1);
   });
 });

@@ -160,6 +160,9 @@ describeEachBackend('identities', () => {
       expectAllClose(r.density, rho, { rtol: 1e-10, why: `L=${L}: parametric closed form (its own rounding ~L ulp in lambda(phi), amplified by the density's slope)` });
       expectClose(r.support.max, (L + 1) ** (L + 1) / L ** L, { rtol: 1e-12, why: 'closed-form edge' });
       expectClose(r.moments.m3, ((L + 1) * (3 * L + 2)) / 2, { rtol: 1e-12, why: 'Fuss-Catalan m3 from the S-transform series' });
+      // m4 = binom(4(L+1), 4)/(4L + 1)
+      const n = 4 * (L + 1);
+      expectClose(r.moments.m4, (n * (n - 1) * (n - 2) * (n - 3)) / 24 / (4 * L + 1), { rtol: 1e-12, why: 'Fuss-Catalan m4 (Lagrange inversion to order 4)' });
     }
   });
 

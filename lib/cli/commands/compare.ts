@@ -4,7 +4,7 @@ import type { NetworkSpec } from '../../spec.js';
 import { columnTable, csv, keyValueTable, toJson } from '../format.js';
 import { loadEmpirical, loadFree } from '../library.js';
 import type { Command } from '../run.js';
-import { chooseScale, empiricalQuantile, meanFieldBlock, plotSpectrum, pooledSummary, resolveSpec } from '../spectrum.js';
+import { chooseScale, empiricalQuantile, plotSpectrum, pooledSummary, resolveSpec } from '../spectrum.js';
 import { SAMPLE_HELP, runSampler, sampleDocument, sampleOptions, samplingFlags } from './sample.js';
 
 /** Probabilities at which the table compares theoretical and empirical quantiles. */
