@@ -14,6 +14,7 @@
 import { Matrix as MlMatrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
 
 import { configure, sampleJacobianSpectrum } from '../../dist/index.js';
+import { nativeAddon } from '../../dist/backend/config.js';
 import { Rng } from '../../dist/random/rng.js';
 
 const SW2 = 1.6879751205775353; // tanh critical line at q* = 1/2 (reference cases.json)
@@ -149,7 +150,41 @@ function jsVsMlMatrix(weights, width) {
   };
 }
 
+// 4. One orthogonal layer applied to an N x (N+1) matrix: Stewart reflectors applied in compact-WY
+//    blocks of 64 (the library's choice), the same reflectors through LAPACK dormqr (blocks of 32),
+//    and numpy's way (QR of a Gaussian matrix, sign fix, Q @ A).
+function haarLayer(n) {
+  const apply = (ormqr) => ({
+    env: { DYNAMICAL_ISOMETRY_THREADS: '1' },
+    setup: () => {
+      configure({ backend: 'native', threads: 1 });
+      return new Float64Array(n * (n + 1)).fill(1);
+    },
+    run: (a) => nativeAddon().empiricalHaarApply(n, 1n, 0n, a, n + 1, 64, ormqr),
+  });
+  return {
+    name: `haar-layer/n=${n}`,
+    group: 'haar-layer',
+    reference: 'numpy-qr',
+    timeMs: 1500,
+    iterations: 5,
+    quick: true,
+    variants: {
+      'stewart-wy64': apply(false),
+      'stewart-dormqr': apply(true),
+      'numpy-qr': {
+        threads: 1,
+        python: {
+          setup: `g = np.random.default_rng(1)\na = np.ones((${n}, ${n + 1}))`,
+          run: `q, r = np.linalg.qr(g.standard_normal((${n}, ${n})))\nq = q * np.sign(np.diag(r))\nb = q @ a`,
+        },
+      },
+    },
+  };
+}
+
 export default [
+  haarLayer(1024),
   vsNumpy('orthogonal', 512),
   vsNumpy('gaussian', 512),
   vsNumpy('orthogonal', 1024),

@@ -3,8 +3,9 @@
  * libuv pool for native, one after another for JS), cancellation, progress, and the memory check.
  *
  * Parallelism (measured on 2 cores, see docs/sections/empirical.md): with several samples, one
- * sample per libuv worker with single-threaded BLAS beats multi-threaded BLAS on one sample at a
- * time (independent samples need no synchronization; OpenBLAS's threads do). Native samples run
+ * sample per libuv worker with single-threaded BLAS was as fast as or faster than multi-threaded BLAS
+ * on one sample at a time (independent samples need no synchronization; OpenBLAS's threads do, and
+ * the Householder blocks are thin). Native samples run
  * `floor(cores / blasThreads)` at a time (at most the libuv pool size); when that leaves a core idle
  * (e.g. one sample), each sample draws the next layer's random numbers on a helper thread while the
  * current layer multiplies.

@@ -97,7 +97,10 @@ export interface SpectralDensity {
   readonly singularValues: { readonly s: Float64Array; readonly density: Float64Array };
   /** F(x) = P(eigenvalue <= x), right-continuous, atoms included. */
   cdf(x: number): number;
-  /** inf{ x >= 0 : F(x) >= p } for p in [0, 1]. */
+  /**
+   * inf{ x >= 0 : F(x) >= p } for p in [0, 1]. Quantiles below ~1e-300 (deep Gaussian networks put
+   * much of their mass there) are not representable and are returned as 0.
+   */
   quantile(p: number): number;
   readonly diagnostics: SpectralDiagnostics;
 }
@@ -191,8 +194,18 @@ function solveQuantile(model: Model, iv: SupportInterval, p: number): number {
   else {
     // bracket from below: F(e^lo) < p, down to ~1e-300
     lo = Math.log(iv.max) - 36;
-    while (lo > -690 && cdfInside(model, Math.exp(lo)) >= p) lo -= 36;
-    if (lo <= -690) return 0;
+    for (;;) {
+      let f: number;
+      try {
+        f = cdfInside(model, Math.exp(lo));
+      } catch {
+        break; // not solvable this far down (see docs): bisect from here
+      }
+      if (f < p) break;
+      lo -= 36;
+      // quantiles below ~1e-300 are not representable: reported as 0 (as the reference does with null)
+      if (lo <= -690) return 0;
+    }
   }
   let u = 0.5 * (lo + hi);
   for (let it = 0; it < 200; it++) {
@@ -272,7 +285,8 @@ function gridPoints(model: Model, points: number, spacing: 'linear' | 'log'): Fl
  * @param options - see {@link SpectralDensityOptions}.
  * @returns a Promise of {@link SpectralDensity} (the native backend solves large grids off the main thread).
  * @throws DynamicalIsometryTypeError / DynamicalIsometryRangeError for bad specs or options (naming the
- *   parameter); NumericalError ERR_DI_NO_CONVERGENCE (details: iterations, residual, failures, lambda)
+ *   parameter), or when the spectrum's scale chi^L is beyond 1e+-300 (|L ln chi| > 690, named
+ *   `spec.depth`); NumericalError ERR_DI_NO_CONVERGENCE (details: iterations, residual, failures, lambda)
  *   when a point does not converge and `strict` is not false.
  * @example
  * const r = await spectralDensity({ activation: 'tanh', weights: 'orthogonal', depth: 32, qStar: 0.0259 });
@@ -282,6 +296,17 @@ function gridPoints(model: Model, points: number, spacing: 'linear' | 'log'): Fl
  */
 export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensityOptions): Promise<SpectralDensity> {
   const s = resolveNetworkSpec(spec, 'spec');
+  // the spectrum's scale is chi^L: beyond ~1e+-300 its eigenvalues are not representable in doubles
+  const logScale = s.depth * Math.log(s.chi);
+  if (!(Math.abs(logScale) <= 690)) {
+    throw new DynamicalIsometryRangeError(
+      'spec.depth',
+      `a depth for which the spectrum's scale chi^L is representable (|L ln chi| <= 690)`,
+      s.depth,
+      ErrorCode.outOfRange,
+      `chi = ${s.chi}, so chi^L = e^${logScale.toFixed(0)}; move closer to the critical line chi = 1 or reduce the depth`,
+    );
+  }
   const o = checkOptions<SpectralDensityOptions>('options', options, OPTION_KEYS);
   const points = o.points === undefined ? 1000 : integer('options.points', o.points, 1, 10_000_000);
   const at = o.at === undefined ? undefined : finiteNumberList('options.at', o.at);

@@ -249,12 +249,16 @@ function negativeAxisRoot(P: FreeProblem, logLam: number, e: Eval): { s: number;
   const f = (s: number): { v: number; d: number } => {
     const w = -Math.exp(s);
     evaluate(P, w, 0, e);
-    // d Re log z / ds = Re(w F'(w)) for real w
-    return { v: e.fr - logLam, d: w * e.dfr };
+    // d Re log z / ds = Re(w F'(w)) for real w. Out of range (|w - d_j|^2 under- or overflowing)
+    // the value is not finite: log|z| is then far below the target for tiny |w| and far above it
+    // for huge |w|, which keeps the bracket search going the right way.
+    const v = e.fr - logLam;
+    if (!Number.isFinite(v)) return { v: s < 0 ? -Infinity : Infinity, d: NaN };
+    return { v, d: w * e.dfr };
   };
   let s = logLam - P.logScale - (P.depth - 1) * P.logMu1;
   if (!Number.isFinite(s)) s = 0;
-  s = Math.max(-700, Math.min(600, s));
+  s = Math.max(-300, Math.min(300, s));
   let fs = f(s);
   let lo = s;
   let hi = s;
@@ -282,7 +286,7 @@ function negativeAxisRoot(P: FreeProblem, logLam: number, e: Eval): { s: number;
   }
   if (flo > 0) return { s: lo, iterations: it };
   if (fhi < 0) return { s: hi, iterations: it };
-  s = flo === fhi ? lo : lo - (flo * (hi - lo)) / (fhi - flo);
+  s = flo === fhi || !Number.isFinite(flo) || !Number.isFinite(fhi) ? 0.5 * (lo + hi) : lo - (flo * (hi - lo)) / (fhi - flo);
   for (let k = 0; k < 200; k++) {
     it++;
     fs = f(s);

@@ -30,7 +30,9 @@ interface Candidate {
 
 /** z(w) > 0 at real w: the phase of log z is ~0 modulo 2 pi. */
 function positiveZ(e: Eval): boolean {
-  return Math.abs(e.fi) < 1e-6;
+  // e.fi is a sum of three angles each reduced to (-pi, pi]: reduce the sum once more
+  const a = e.fi - 2 * Math.PI * Math.round(e.fi / (2 * Math.PI));
+  return Math.abs(a) < 1e-6;
 }
 
 /** Finds the support intervals of the continuous part (empty when there is none). */
@@ -87,7 +89,8 @@ export function findSupport(P: FreeProblem, law: D2Law, atoms: readonly number[]
     // With Gaussian weights z -> infinity where m diverges: no edge there.
     const limit = (end: number, k: number): number => {
       evaluate(P, ws[k] as number, 0, e);
-      const diverges = Math.hypot(e.mr, e.mi) > 1e10;
+      // the sample sits 1e-12 (relative) from the end: an atom there gives |m| ~ 1e12 P a/end
+      const diverges = Math.hypot(e.mr, e.mi) > 1e6;
       if (!P.gaussian && (P.depth === 1 || diverges)) return Math.exp(P.logScale + P.depth * Math.log(end));
       if (P.gaussian && diverges) return NaN;
       return Math.exp(lz[k] as number);
@@ -120,9 +123,10 @@ export function findSupport(P: FreeProblem, law: D2Law, atoms: readonly number[]
   for (const c of candidates) {
     for (const a of atoms) if (Math.abs(c.lambda - a) <= 1e-8 * a) c.lambda = a;
   }
-  candidates.sort((x, y) => x.lambda - y.lambda);
+  const finite = candidates.filter((c) => Number.isFinite(c.lambda));
+  finite.sort((x, y) => x.lambda - y.lambda);
   const uniq: Candidate[] = [];
-  for (const c of candidates) {
+  for (const c of finite) {
     const last = uniq[uniq.length - 1];
     if (last && Math.abs(c.lambda - last.lambda) <= 1e-12 * Math.max(c.lambda, 1e-300)) {
       if (last.w === null) last.w = c.w;
@@ -135,7 +139,8 @@ export function findSupport(P: FreeProblem, law: D2Law, atoms: readonly number[]
   for (let k = 0; k + 1 < uniq.length; k++) {
     const a = uniq[k] as Candidate;
     const b = uniq[k + 1] as Candidate;
-    const mid = a.lambda > 0 ? Math.sqrt(a.lambda * b.lambda) : 0.5 * b.lambda;
+    // geometric midpoint in logs (a.lambda * b.lambda can underflow for tiny spectra)
+    const mid = a.lambda > 0 ? Math.exp(0.5 * (Math.log(a.lambda) + Math.log(b.lambda))) : 0.5 * b.lambda;
     const sol = solveByTheta(P, Math.log(mid), e);
     const inside = sol.ok ? -sol.mi > 1e-10 * Math.hypot(sol.mr, sol.mi) : true;
     if (!inside) continue;

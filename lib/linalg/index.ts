@@ -19,7 +19,7 @@
  */
 import { DynamicalIsometryRangeError, ErrorCode } from '../errors.js';
 import type { Matrix, Seed } from '../types.js';
-import { boolean, checkOptions, integer, matrix, nonNegativeNumber, seed as checkSeed } from '../validate.js';
+import { boolean, checkOptions, formatBytes, integer, matrix, nonNegativeNumber, seed as checkSeed } from '../validate.js';
 import { linalgBackend } from './backend.js';
 import { allocate, checkEntries } from './memory.js';
 
@@ -56,6 +56,9 @@ export interface Svd {
   /** Right singular vectors as rows: k x cols, row-major. */
   vt: Matrix;
 }
+
+/** Largest n of {@link haarOrthogonal}: n^2 <= 2^31 - 1. */
+const MAX_HAAR_N = 46340;
 
 function streamOption(value: unknown): bigint {
   return value === undefined ? 0n : checkSeed('options.stream', value);
@@ -107,11 +110,19 @@ export async function gaussianMatrix(rows: number, cols: number, options: Gaussi
  */
 export async function haarOrthogonal(n: number, options: HaarOrthogonalOptions): Promise<Matrix> {
   const size = integer('n', n, 1);
-  checkEntries('n', n, size * size, `an ${size} x ${size} matrix`);
+  if (size > MAX_HAAR_N) {
+    throw new DynamicalIsometryRangeError(
+      'n',
+      `an integer in [1, ${MAX_HAAR_N}] (an n x n matrix has at most 2^31 - 1 entries)`,
+      n,
+      ErrorCode.outOfRange,
+      `a ${size} x ${size} matrix would need ${formatBytes(size * size * 8)}`,
+    );
+  }
   const o = checkOptions<HaarOrthogonalOptions>('options', options, ['seed', 'stream']);
   const s = checkSeed('options.seed', o.seed);
   const stream = streamOption(o.stream);
-  const data = allocate(size * size, `an ${size} x ${size} matrix`, true); // fully written
+  const data = allocate(size * size, `a ${size} x ${size} matrix`, true); // fully written
   await linalgBackend().haarOrthogonal(size, s, stream, data);
   return { rows: size, cols: size, data };
 }
@@ -169,7 +180,9 @@ export async function svd(a: Matrix, options?: SvdOptions): Promise<Svd | { s: F
 }
 
 /**
- * The matrix product a b (rows of a x cols of b). Natively BLAS dgemm; in JS a cache-blocked kernel.
+ * The matrix product a b (rows of a x cols of b), e.g. one factor of the input-output Jacobian
+ * J = D^L W^L ... D^1 W^1 (arXiv:1711.04735, eq. 2). Natively BLAS dgemm; in JS a cache-blocked
+ * kernel. The result is exact up to the usual rounding, |error| <= k eps |a| |b| entrywise.
  *
  * @param a an m x k Matrix with finite entries.
  * @param b a k x n Matrix with finite entries (b.rows must equal a.cols).

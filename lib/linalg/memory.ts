@@ -18,7 +18,7 @@ export function checkEntries(parameter: string, received: unknown, entries: numb
       `small enough that ${what} has at most 2^31 - 1 entries`,
       received,
       ErrorCode.outOfRange,
-      `${what} would have ${entries.toExponential(3)} entries and need ${formatBytes(entries * 8)}`,
+      `${entries.toExponential(3)} entries would need ${formatBytes(entries * 8)}`,
     );
   }
 }

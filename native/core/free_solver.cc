@@ -205,15 +205,22 @@ class Solver {
   }
 
   double NegativeAxisRoot(double logLam, Eval& e, int* iterations) const {
+    // Out of range (|w - d_j|^2 under- or overflowing) the value is not finite: log|z| is then far
+    // below the target for tiny |w| and far above it for huge |w| (see solver-js.ts).
     auto f = [&](double s, double* d) {
       const double w = -std::exp(s);
       Evaluate(w, 0, e);
+      const double v = e.fr - logLam;
+      if (!std::isfinite(v)) {
+        if (d) *d = std::numeric_limits<double>::quiet_NaN();
+        return s < 0 ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+      }
       if (d) *d = w * e.dfr;
-      return e.fr - logLam;
+      return v;
     };
     double s = logLam - p_.logScale - (L_ - 1) * p_.logMu1;
     if (!std::isfinite(s)) s = 0;
-    s = std::max(-700.0, std::min(600.0, s));
+    s = std::max(-300.0, std::min(300.0, s));
     double lo = s, hi = s;
     double flo = f(s, nullptr), fhi = flo;
     double step = 1;
@@ -238,7 +245,7 @@ class Solver {
     *iterations = it;
     if (flo > 0) return lo;
     if (fhi < 0) return hi;
-    s = flo == fhi ? lo : lo - flo * (hi - lo) / (fhi - flo);
+    s = (flo == fhi || !std::isfinite(flo) || !std::isfinite(fhi)) ? 0.5 * (lo + hi) : lo - flo * (hi - lo) / (fhi - flo);
     for (int k = 0; k < 200; ++k) {
       ++*iterations;
       double d = 0;

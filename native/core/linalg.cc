@@ -20,7 +20,7 @@ namespace {
 
 Status LapackFailure(const char* routine, lapack_int info) {
   std::string msg = std::string(routine) + " failed with info = " + std::to_string(info);
-  if (info < 0) msg += " (illegal value of argument " + std::to_string(-info) + "; a bug)";
+  if (info < 0) msg += " (argument " + std::to_string(-info) + " rejected: an illegal value, or a non-finite matrix entry)";
   else if (std::strcmp(routine, "dgesdd") == 0) msg += " (the bidiagonal divide-and-conquer did not converge)";
   return Status::Error(StatusCode::kLapackError, msg, routine, info);
 }

@@ -187,7 +187,8 @@ describeEachBackend('empirical q^l stays at q*', (backend) => {
 
 describeEachBackend('cancellation and progress', (backend) => {
   const spec = { activation: 'tanh', weights: 'orthogonal', depth: 40, qStar: 0.25 } as const;
-  const width = backend === 'native' ? 200 : 64;
+  // Native: ~3 ms a layer at N = 400, so a run (160 layers on 2 cores) outlasts the 50 ms progress poll.
+  const width = backend === 'native' ? 400 : 64;
 
   it('progress is monotone and ends at samples x depth', async () => {
     const seen: number[] = [];

@@ -45,6 +45,9 @@ describe('spectralDensity: bad input', () => {
     const r = resolveNetworkSpec({ activation: 'relu', weights: 'gaussian', depth: 4, weightStd: Math.SQRT2, biasStd: 0, qStar: 0.3 });
     expect(r.qStar).toBe(0.3);
   });
+  it('a spectrum whose scale chi^L is not representable is a RangeError naming depth', async () => {
+    await rejects(spectralDensity({ activation: 'sigmoid', weights: 'orthogonal', depth: 500, weightStd: 1.1, biasStd: 0.05 }), DynamicalIsometryRangeError, /spec\.depth/);
+  });
   it('grids with non-finite points, bad options', async () => {
     await rejects(spectralDensity(base, { at: [1, NaN] }), DynamicalIsometryRangeError, /options\.at\[1\]/);
     await rejects(spectralDensity(base, { at: [Infinity] }), DynamicalIsometryRangeError, /options\.at\[0\]/);

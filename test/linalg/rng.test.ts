@@ -3,12 +3,15 @@
  * stream is part of the library's contract across versions and platforms), the law N(0, 1) by
  * moments, tail frequencies and a KS test with bounds from the sample size, and stream independence.
  */
+import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
 
 import { nativeAddon } from '../../lib/backend/config.js';
 import { DynamicalIsometryRangeError, DynamicalIsometryTypeError, Rng, standardNormal } from '../../lib/index.js';
 import type { LinalgAddon } from '../../lib/linalg/native.js';
 import { expDet, logDet } from '../../lib/random/rng.js';
+import { ZIG_FI, ZIG_INV_R, ZIG_KI, ZIG_R, ZIG_WI } from '../../lib/random/ziggurat-tables.js';
 import { describeEachBackend, hasNative } from '../helpers/backends.js';
 import { KS_CRITICAL_1E3, ksStatistic, normalCdf } from './stats.js';
 
@@ -66,6 +69,21 @@ describe('Rng (JS)', () => {
       expect(u >= 0 && u < 1).toBe(true);
       expect(Number.isInteger(u * 2 ** 53)).toBe(true);
     }
+  });
+
+  it('uses the same ziggurat tables as the native core (literal by literal)', () => {
+    // Checked from the C++ source, so it also runs where the addon is not built.
+    const h = readFileSync(new URL('../../native/core/normal_tables.h', import.meta.url), 'utf8');
+    const table = (name: string) => {
+      const body = new RegExp(`${name}\\[256\\] = \\{([^}]*)\\}`).exec(h)?.[1] ?? '';
+      return body.split(',').map((x) => Number(x.trim())).filter((x) => !Number.isNaN(x));
+    };
+    expect(table('kKi')).toEqual(Array.from(ZIG_KI));
+    expect(table('kWi')).toEqual(Array.from(ZIG_WI));
+    expect(table('kFi')).toEqual(Array.from(ZIG_FI));
+    expect(Number(/kR = ([0-9.e+-]+);/.exec(h)?.[1])).toBe(ZIG_R);
+    expect(Number(/kInvR = ([0-9.e+-]+);/.exec(h)?.[1])).toBe(ZIG_INV_R);
+    expect(ZIG_KI.length).toBe(256);
   });
 
   it('hand-written exp/log are accurate to a few ulp', () => {

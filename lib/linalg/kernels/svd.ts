@@ -76,6 +76,15 @@ export function svdKernel(rows: number, cols: number, a: Float64Array, wantVecto
   const m = transposed ? cols : rows;
   const n = transposed ? rows : cols;
   const W = transposed ? transpose(rows, cols, a) : Float64Array.from(a);
+  // Scale by a power of two (exact) when the largest entry is so large or small that squares in the
+  // Householder norms would overflow or underflow (LAPACK's dgesdd does the same with dlascl).
+  let amax = 0;
+  for (let i = 0; i < W.length; i++) amax = Math.max(amax, Math.abs(W[i] as number));
+  let scale = 1;
+  if (amax > 2 ** 500 || (amax > 0 && amax < 2 ** -500)) {
+    scale = 2 ** -Math.round(Math.log2(amax));
+    for (let i = 0; i < W.length; i++) W[i] = (W[i] as number) * scale;
+  }
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const tauL = new Float64Array(n);
@@ -357,6 +366,7 @@ export function svdKernel(rows: number, cols: number, a: Float64Array, wantVecto
     }
   }
 
+  if (scale !== 1) for (let i = 0; i < n; i++) s[i] = (s[i] as number) / scale;
   if (!wantVectors || !UT || !VT) return { s, u: null, vt: null };
   // W = U S V^T. Not transposed: A = W, u = U (m x n), vt = V^T. Transposed: A = W^T = V S U^T.
   if (!transposed) return { s, u: transpose(n, m, UT), vt: VT };
