@@ -16,6 +16,7 @@ export const ErrorCode = {
   noConvergence: 'ERR_DI_NO_CONVERGENCE',
   aborted: 'ERR_DI_ABORTED',
   internal: 'ERR_DI_INTERNAL',
+  overflow: 'ERR_DI_OVERFLOW',
   backendUnavailable: 'ERR_DI_BACKEND_UNAVAILABLE',
   noFixedPoint: 'ERR_DI_NO_FIXED_POINT',
   noCriticalPoint: 'ERR_DI_NO_CRITICAL_POINT',
@@ -32,6 +33,7 @@ export const NativeStatus: Readonly<Record<number, ErrorCodeValue | 'OK'>> = {
   4: ErrorCode.noConvergence,
   5: ErrorCode.aborted,
   6: ErrorCode.internal,
+  7: ErrorCode.overflow,
 };
 
 function describe(value: unknown): string {
@@ -119,6 +121,7 @@ export function fromNativeError(e: unknown): Error {
     case ErrorCode.noConvergence:
     case ErrorCode.outOfMemory:
     case ErrorCode.internal:
+    case ErrorCode.overflow:
       return new NumericalError(code, e.message, { ...(routine ? { routine } : {}), ...(info !== undefined ? { info } : {}) });
     case ErrorCode.invalidArgument:
       return new NumericalError(ErrorCode.internal, `native argument check failed after validation (a bug): ${e.message}`);

@@ -94,8 +94,7 @@ export async function sampleJacobianJs(job: SampleJob, out: SampleOutputs, contr
       q += hi * hi;
     }
     if (!Number.isFinite(q)) {
-      throw new NumericalError(
-        ErrorCode.internal,
+      throw new NumericalError(ErrorCode.overflow,
         `the forward pass overflowed at layer ${l + 1} (pre-activations are not finite); reduce weightStd, biasStd or depth`,
         { routine: 'sampleJacobianJs', info: l + 1 },
       );
@@ -129,7 +128,7 @@ export async function sampleJacobianJs(job: SampleJob, out: SampleOutputs, contr
     for (let j = 0; j < n; j++) {
       const x = a[i * m + j] as number;
       if (!Number.isFinite(x)) {
-        throw new NumericalError(ErrorCode.internal, 'the Jacobian overflowed (non-finite entries); reduce weightStd or depth', {
+        throw new NumericalError(ErrorCode.overflow, 'the Jacobian overflowed (non-finite entries); reduce weightStd or depth', {
           routine: 'sampleJacobianJs',
         });
       }
@@ -139,7 +138,7 @@ export async function sampleJacobianJs(job: SampleJob, out: SampleOutputs, contr
   if (out.jacobian) out.jacobian.set(jac);
   const { s } = svdKernel(n, n, jac, false);
   if (!Number.isFinite((s[0] as number) * (s[0] as number))) {
-    throw new NumericalError(ErrorCode.internal, `the eigenvalues of J J^T overflow (largest singular value ${s[0]}); reduce weightStd or depth`, {
+    throw new NumericalError(ErrorCode.overflow, `the eigenvalues of J J^T overflow (largest singular value ${s[0]}); reduce weightStd or depth`, {
       routine: 'sampleJacobianJs',
     });
   }

@@ -193,7 +193,7 @@ export class Rng {
     for (let i = offset; i < end; i++) {
       // draw u1
       let m = Math.imul(s1, 5);
-      const u1 = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const u1 = Math.imul((m << 7) | (m >>> 25), 9); // int32; only its bits are used
       let t = s1 << 9;
       s2 ^= s0;
       s3 ^= s1;
@@ -203,7 +203,7 @@ export class Rng {
       s3 = (s3 << 11) | (s3 >>> 21);
       // draw u2
       m = Math.imul(s1, 5);
-      const u2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const u2 = Math.imul((m << 7) | (m >>> 25), 9);
       t = s1 << 9;
       s2 ^= s0;
       s3 ^= s1;

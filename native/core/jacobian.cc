@@ -132,7 +132,7 @@ Status SampleJacobian(const JacobianSpec& spec, const JacobianOutputs& out, cons
       q += h[i] * h[i];
     }
     if (!std::isfinite(q))
-      return Status::Error(StatusCode::kInternal,
+      return Status::Error(StatusCode::kOverflow,
                            "the forward pass overflowed at layer " + std::to_string(l + 1) +
                                " (pre-activations are not finite); reduce weightStd, biasStd or depth",
                            "SampleJacobian", static_cast<long long>(l + 1));
@@ -154,7 +154,7 @@ Status SampleJacobian(const JacobianSpec& spec, const JacobianOutputs& out, cons
   for (size_t i = 0; i < n; ++i)
     for (size_t j = 0; j < n; ++j)
       if (!std::isfinite(a[i * m + j]))
-        return Status::Error(StatusCode::kInternal,
+        return Status::Error(StatusCode::kOverflow,
                              "the Jacobian overflowed (non-finite entries); reduce weightStd or depth", "SampleJacobian");
   if (out.jacobian != nullptr)
     for (size_t i = 0; i < n; ++i)
@@ -176,7 +176,7 @@ Status SampleJacobian(const JacobianSpec& spec, const JacobianOutputs& out, cons
                          info > 0 ? "dgesdd: the bidiagonal SVD did not converge" : "dgesdd: invalid argument",
                          "dgesdd", info);
   if (!std::isfinite(s[0] * s[0]))
-    return Status::Error(StatusCode::kInternal,
+    return Status::Error(StatusCode::kOverflow,
                          "the eigenvalues of J J^T overflow (largest singular value " + std::to_string(s[0]) +
                              "); reduce weightStd or depth",
                          "SampleJacobian");

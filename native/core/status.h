@@ -14,6 +14,7 @@ enum class StatusCode : int {
   kNoConvergence = 4,     // an iterative solver did not reach its tolerance
   kCancelled = 5,         // an AbortSignal fired; the work stopped between layers/points
   kInternal = 6,          // anything else (a bug): reported, never a crash
+  kOverflow = 7,          // a result is not representable (e.g. J J^T overflows at this depth)
 };
 
 struct Status {
@@ -44,6 +45,7 @@ inline const char* StatusCodeName(StatusCode c) {
     case StatusCode::kNoConvergence: return "ERR_DI_NO_CONVERGENCE";
     case StatusCode::kCancelled: return "ERR_DI_ABORTED";
     case StatusCode::kInternal: return "ERR_DI_INTERNAL";
+    case StatusCode::kOverflow: return "ERR_DI_OVERFLOW";
   }
   return "ERR_DI_INTERNAL";
 }

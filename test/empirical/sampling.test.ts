@@ -148,7 +148,7 @@ describeEachBackend('edge cases', () => {
     // tanh in the chaotic phase: q* = 6.3 is finite but chi = 1.86, and the largest squared singular
     // value grows ~10^0.23 per layer (measured: 7.5e22 at L = 100, N = 32): J overflows near L = 2700.
     const spec = { activation: 'tanh', weights: 'orthogonal', depth: 4000, weightStd: 3, biasStd: 0 } as const;
-    await expect(sampleJacobianSpectrum(spec, { width: 32 })).rejects.toMatchObject({ name: 'NumericalError', message: expect.stringMatching(/overflow/) });
+    await expect(sampleJacobianSpectrum(spec, { width: 32 })).rejects.toMatchObject({ name: 'NumericalError', code: 'ERR_DI_OVERFLOW', message: expect.stringMatching(/overflow/) });
   });
 });
 

@@ -235,6 +235,17 @@ describeEachBackend('identities', () => {
     await checkMomentsByIntegration(spec, r, 1 / 64, 1e-8);
   });
 
+  it('a tiny-scale spectrum (sigmoid off-critical, chi^L ~ 6e-237): the edge is the critical value of z', async () => {
+    const r = await spectralDensity({ activation: 'sigmoid', weights: 'orthogonal', depth: 200, weightStd: 1.1, biasStd: 0.05 }, { points: 50 });
+    expect(r.diagnostics.converged).toBe(true);
+    // z(w) decreases from weightStd^(2L) (max d)^L ~ 5e-225 at w -> max d to its minimum ~1.5e-235:
+    // the upper edge is that minimum (a regression: the classification midpoint once underflowed)
+    expect(r.support.max).toBeLessThan(1e-234);
+    expect(r.support.max).toBeGreaterThan(r.moments.mean);
+    expectClose(r.cdf(r.support.max), 1, { atol: 1e-12, why: 'all the mass below the edge' });
+    expectClose(r.cdf(r.quantile(0.5)), 0.5, { atol: 1e-10, why: 'quantiles in log lambda at 1e-236' });
+  });
+
   it('tanh Gaussian q* = 0.1, L = 16: m2 = 17.6353, m3 = 457.785 (THEORY §4.1, 6 digits)', async () => {
     const r = await spectralDensity({ activation: 'tanh', weights: 'gaussian', depth: 16, qStar: 0.1 }, { points: 2 });
     expectClose(r.moments.m2, 17.6353, { rtol: 5e-6, why: '6 significant digits' });
