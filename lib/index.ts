@@ -18,3 +18,4 @@ export * from './empirical/index.js';
 export * from './datasets/index.js';
 export * from './train/index.js';
 export * from './plot/index.js';
+export { memoryLimitBytes, DEFAULT_MEMORY_FRACTION } from './backend/config.js';

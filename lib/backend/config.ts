@@ -12,9 +12,10 @@
  * @module
  */
 import { createRequire } from 'node:module';
+import os from 'node:os';
 
 import { BackendUnavailableError } from '../errors.js';
-import { checkOptions, integer, oneOf } from '../validate.js';
+import { checkOptions, integer, oneOf, positiveNumber } from '../validate.js';
 import { loadAddon, type NativeAddonBase } from './addon.js';
 
 export type BackendName = 'native' | 'js';
@@ -79,6 +80,25 @@ export interface ConfigureOptions {
   backend?: BackendChoice;
   /** OpenBLAS threads (integer >= 1; default 1, or the env var DYNAMICAL_ISOMETRY_THREADS). */
   threads?: number;
+  /**
+   * Largest memory one request may allocate, in bytes (a number > 0); requests above it are refused
+   * up front (RangeError, code ERR_DI_OUT_OF_MEMORY, with the amount needed). `null` restores the
+   * default: {@link DEFAULT_MEMORY_FRACTION} of `os.freemem()` at the time of each request.
+   */
+  memoryLimitBytes?: number | null;
+}
+
+/** Default memory cap of one request, as a fraction of the free memory (os.freemem()) at call time. */
+export const DEFAULT_MEMORY_FRACTION = 0.75;
+
+let memoryLimit: number | null = null;
+
+/**
+ * The memory cap of one request in bytes: `configure({ memoryLimitBytes })`, or by default
+ * {@link DEFAULT_MEMORY_FRACTION} of the memory free now (os.freemem()).
+ */
+export function memoryLimitBytes(): number {
+  return memoryLimit ?? Math.floor(DEFAULT_MEMORY_FRACTION * os.freemem());
 }
 
 /**
@@ -88,11 +108,13 @@ export interface ConfigureOptions {
  * @example configure({ backend: 'js' });
  */
 export function configure(options: ConfigureOptions): BackendInfo {
-  const o = checkOptions<ConfigureOptions>('options', options, ['backend', 'threads']);
+  const o = checkOptions<ConfigureOptions>('options', options, ['backend', 'threads', 'memoryLimitBytes']);
+  const limit = o.memoryLimitBytes === undefined || o.memoryLimitBytes === null ? o.memoryLimitBytes : positiveNumber('options.memoryLimitBytes', o.memoryLimitBytes);
   const prev = current();
   const choice = o.backend === undefined ? prev.choice : oneOf('options.backend', o.backend, ['auto', 'native', 'js'] as const);
   const threads = o.threads === undefined ? prev.threads : integer('options.threads', o.threads, 1, 1024);
   state = resolve(choice, threads);
+  if (limit !== undefined) memoryLimit = limit;
   return backendInfo();
 }
 
@@ -118,6 +140,8 @@ export interface BackendInfo {
   node: string;
   /** Threads OpenBLAS is asked to use. */
   threads: number;
+  /** The memory cap of one request now, in bytes (see `configure({ memoryLimitBytes })`). */
+  memoryLimitBytes: number;
 }
 
 /** The active backend, why, the addon path and OpenBLAS details. */
@@ -136,6 +160,7 @@ export function backendInfo(): BackendInfo {
     version,
     node: process.version,
     threads: s.threads,
+    memoryLimitBytes: memoryLimitBytes(),
   };
 }
 

@@ -17,7 +17,7 @@ import os from 'node:os';
 import type { Activation } from '../activations/index.js';
 import { backendInfo } from '../backend/config.js';
 import { AbortError, DynamicalIsometryRangeError, ErrorCode } from '../errors.js';
-import { formatBytes } from '../validate.js';
+import { checkMemoryLimit } from '../linalg/memory.js';
 import type { SampleJob, SampleResult } from './job.js';
 import { jsScratchBytes, sampleJacobianJs } from './js.js';
 import { CONTROL_CANCEL, CONTROL_PROGRESS, nativeScratchBytes, sampleJacobianNative } from './native.js';
@@ -94,18 +94,12 @@ export function batchBytes(r: Pick<BatchRequest, 'width' | 'depth' | 'samples' |
   return outputs + scratch;
 }
 
-/** Throws a RangeError naming the memory a batch would need when it cannot fit in this machine. */
+/**
+ * Throws a RangeError (code ERR_DI_OUT_OF_MEMORY) naming the memory a batch would need when it is
+ * above the memory cap (configure({ memoryLimitBytes }); default a fraction of the free memory).
+ */
 export function checkMemory(bytes: number, width: number, parameter: string): void {
-  const total = os.totalmem();
-  if (bytes > total) {
-    throw new DynamicalIsometryRangeError(
-      parameter,
-      `small enough for this machine's memory (${formatBytes(total)})`,
-      width,
-      ErrorCode.outOfMemory,
-      `it would need ${formatBytes(bytes)}`,
-    );
-  }
+  checkMemoryLimit(parameter, width, bytes, 'the batch');
 }
 
 /** Runs the batch; resolves with the raw results or rejects (AbortError, NumericalError, ...). */

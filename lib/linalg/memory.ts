@@ -7,8 +7,27 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 
+import { memoryLimitBytes } from '../backend/config.js';
 import { DynamicalIsometryRangeError, ErrorCode, NumericalError } from '../errors.js';
 import { MAX_MATRIX_ENTRIES, formatBytes } from '../validate.js';
+
+/**
+ * Refuses up front (RangeError on `parameter`, code ERR_DI_OUT_OF_MEMORY) a request that would need
+ * more than the memory cap of `configure({ memoryLimitBytes })` (default: a fraction of the free
+ * memory), saying how much it would need.
+ */
+export function checkMemoryLimit(parameter: string, received: unknown, bytes: number, what: string): void {
+  const limit = memoryLimitBytes();
+  if (bytes > limit) {
+    throw new DynamicalIsometryRangeError(
+      parameter,
+      `small enough that ${what} fits the memory limit (${formatBytes(limit)}; configure({ memoryLimitBytes }) sets it)`,
+      received,
+      ErrorCode.outOfMemory,
+      `it would need ${formatBytes(bytes)}`,
+    );
+  }
+}
 
 /** Throws a RangeError on `parameter` unless `entries` doubles fit one LAPACK-addressable buffer. */
 export function checkEntries(parameter: string, received: unknown, entries: number, what: string): void {
@@ -21,6 +40,7 @@ export function checkEntries(parameter: string, received: unknown, entries: numb
       `${entries.toExponential(3)} entries would need ${formatBytes(entries * 8)}`,
     );
   }
+  checkMemoryLimit(parameter, received, entries * 8, what);
 }
 
 /**

@@ -27,6 +27,7 @@ import { abortSignal, callback, checkOptions, integer, oneOf, positiveNumber, se
 import { optimizerNames, type OptimizerName, type TrainEngine, type TrainProblem, type TrainState } from './engine.js';
 import { jsEngine } from './js.js';
 import { nativeEngine, nativeSupports } from './native.js';
+import { checkMemoryLimit } from '../linalg/memory.js';
 import { initializeParameters, networkLayout, type NetworkLayout } from './network.js';
 
 
@@ -324,6 +325,9 @@ export function prepareRun(spec: unknown, options: unknown): { run: PreparedRun;
   const opts = resolveOptions(spec, options);
   const { spec: s, dataset } = opts;
   const layout = networkLayout(dataset.inputSize, opts.width, s.depth, dataset.classes);
+  // parameters, gradient and two optimizer moments, plus a batch's activations and derivatives per layer
+  const maxSize = layout.sizes.reduce((a, b) => Math.max(a, b), 0);
+  checkMemoryLimit('options.width', opts.width, 8 * (4 * layout.parameterCount + 2 * opts.batchSize * maxSize * (layout.layers + 1)), 'the network and its training state');
   // Scale-free activations at their critical point (linear, relu with biasStd = 0) have every q as
   // a fixed point (q* is NaN unless the spec gives one): their inputs are put at q* = 1.
   const qStar = Number.isNaN(s.qStar) ? MARGINAL_Q_STAR : s.qStar;
