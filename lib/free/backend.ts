@@ -7,17 +7,26 @@
 import { activeBackend, nativeAddon } from '../backend/config.js';
 import type { NativeAddonBase } from '../backend/addon.js';
 import { fromNativeError } from '../errors.js';
-import { type FreeProblem, type GridOutput, solveGrid } from './solver-js.js';
+import type { Cooperation } from './cooperate.js';
+import { type FreeProblem, type GridOutput, gridSteps, solveGrid } from './solver-js.js';
 
 /** The addon's free-probability entry points (native/binding/free_binding.cc). */
 interface FreeAddon extends NativeAddonBase {
   /**
    * params = [depth, logScale, gaussian, p0, logMu1]; nodes = dRe | dIm | cRe | cIm (4n);
-   * out = density | cdf | wRe | wIm (4 lam.length); stats = [iterations, maxResidual, failures].
+   * out = density | cdf | wRe | wIm (4 lam.length); stats = [iterations, maxResidual, failures];
+   * control = [cancel flag (JS writes), grid points done (the worker writes)].
    */
-  freeSolveGrid(params: Float64Array, nodes: Float64Array, lam: Float64Array, seg: Int32Array, wantCdf: boolean, out: Float64Array, status: Uint8Array, stats: Float64Array): Promise<void>;
+  freeSolveGrid(params: Float64Array, nodes: Float64Array, lam: Float64Array, seg: Int32Array, wantCdf: boolean, out: Float64Array, status: Uint8Array, stats: Float64Array, control: Int32Array): Promise<void>;
   freeSolveGridSync(params: Float64Array, nodes: Float64Array, lam: Float64Array, seg: Int32Array, wantCdf: boolean, out: Float64Array, status: Uint8Array, stats: Float64Array): void;
 }
+
+/** Slots of the control array shared with the native worker. */
+const CONTROL_CANCEL = 0;
+const CONTROL_PROGRESS = 1;
+
+/** Milliseconds between polls of the native worker's progress counter (for onProgress). */
+const PROGRESS_POLL_MS = 50;
 
 /** Grid sizes below this run synchronously on the native backend (a thread hop costs more). */
 const ASYNC_MIN_POINTS = 64;
@@ -47,16 +56,30 @@ function pack(P: FreeProblem): Packed {
   return p;
 }
 
-function unpack(n: number, out: Float64Array, status: Uint8Array, stats: Float64Array, wantCdf: boolean): GridOutput {
+/** The flat arguments and outputs of one native call. */
+interface NativeCall {
+  args: [Float64Array, Float64Array, Float64Array, Int32Array, boolean, Float64Array, Uint8Array, Float64Array];
+  output: () => GridOutput;
+}
+
+function nativeCall(P: FreeProblem, lam: Float64Array, seg: Int32Array, wantCdf: boolean): NativeCall {
+  const { params, nodes } = pack(P);
+  const n = lam.length;
+  const out = new Float64Array(4 * n);
+  const status = new Uint8Array(n);
+  const stats = new Float64Array(3);
   return {
-    density: out.subarray(0, n),
-    cdf: wantCdf ? out.subarray(n, 2 * n) : null,
-    wRe: out.subarray(2 * n, 3 * n),
-    wIm: out.subarray(3 * n, 4 * n),
-    status,
-    iterations: stats[0] as number,
-    maxResidual: stats[1] as number,
-    failures: stats[2] as number,
+    args: [params, nodes, lam, seg, wantCdf, out, status, stats],
+    output: () => ({
+      density: out.subarray(0, n),
+      cdf: wantCdf ? out.subarray(n, 2 * n) : null,
+      wRe: out.subarray(2 * n, 3 * n),
+      wIm: out.subarray(3 * n, 4 * n),
+      status,
+      iterations: stats[0] as number,
+      maxResidual: stats[1] as number,
+      failures: stats[2] as number,
+    }),
   };
 }
 
@@ -66,37 +89,73 @@ export function freeBackendName(): 'native' | 'js' {
   return hasFree(nativeAddon<NativeAddonBase>()) ? 'native' : 'js';
 }
 
-/** Solves at ascending points on the active backend (see solver-js.ts `solveGrid`). */
-export async function solveGridBackend(P: FreeProblem, lam: Float64Array, seg: Int32Array, wantCdf: boolean): Promise<GridOutput> {
-  if (freeBackendName() === 'js') return solveGrid(P, lam, seg, wantCdf);
-  const addon = nativeAddon<FreeAddon>();
-  const { params, nodes } = pack(P);
+/**
+ * Solves at ascending points on the active backend (see solver-js.ts `solveGrid`), cancellable
+ * through `coop.signal` and reporting the number of points done to `onPoints`: the native worker
+ * checks a shared cancel flag before every point and publishes its count (polled every
+ * PROGRESS_POLL_MS); the JS solver runs in time slices (lib/free/cooperate.ts). Rejects with
+ * AbortError (ERR_DI_ABORTED) when aborted.
+ */
+export async function solveGridBackend(
+  P: FreeProblem,
+  lam: Float64Array,
+  seg: Int32Array,
+  wantCdf: boolean,
+  coop: Cooperation,
+  onPoints?: (done: number) => void,
+): Promise<GridOutput> {
   const n = lam.length;
-  const out = new Float64Array(4 * n);
-  const status = new Uint8Array(n);
-  const stats = new Float64Array(3);
-  try {
-    if (n < ASYNC_MIN_POINTS) addon.freeSolveGridSync(params, nodes, lam, seg, wantCdf, out, status, stats);
-    else await addon.freeSolveGrid(params, nodes, lam, seg, wantCdf, out, status, stats);
-  } catch (e) {
-    throw fromNativeError(e);
+  const detail = (done: number): string => `after ${done} of ${n} grid points`;
+  coop.throwIfAborted(() => detail(0));
+  if (freeBackendName() === 'js') {
+    const progress = { done: 0 };
+    return coop.drive(gridSteps(P, lam, seg, wantCdf, progress), onPoints && (() => onPoints(progress.done)), () => detail(progress.done));
   }
-  return unpack(n, out, status, stats, wantCdf);
+  if (n < ASYNC_MIN_POINTS) return solveGridBackendSync(P, lam, seg, wantCdf);
+  const addon = nativeAddon<FreeAddon>();
+  const call = nativeCall(P, lam, seg, wantCdf);
+  const control = new Int32Array(2);
+  const cancel = (): void => {
+    control[CONTROL_CANCEL] = 1;
+  };
+  // a throwing onPoints must not become an uncaught exception in a timer: keep it, stop the worker
+  let callbackError: { error: unknown } | null = null;
+  let reported = 0;
+  const poll = (): void => {
+    const done = control[CONTROL_PROGRESS] as number;
+    if (!onPoints || done === reported) return;
+    reported = done;
+    try {
+      onPoints(done);
+    } catch (error) {
+      callbackError ??= { error };
+      cancel();
+    }
+  };
+  coop.signal?.addEventListener('abort', cancel, { once: true });
+  const timer = onPoints ? setInterval(poll, PROGRESS_POLL_MS) : undefined;
+  try {
+    await addon.freeSolveGrid(...call.args, control);
+  } catch (e) {
+    if (callbackError) throw (callbackError as { error: unknown }).error;
+    throw fromNativeError(e);
+  } finally {
+    if (timer) clearInterval(timer);
+    coop.signal?.removeEventListener('abort', cancel);
+  }
+  // the worker may have finished just as the signal fired: an aborted call never resolves
+  coop.throwIfAborted(() => detail(n));
+  return call.output();
 }
 
-/** Synchronous variant (cdf(x), quantile(p) on a result). */
+/** Synchronous variant (cdf(x), quantile(p) on a result, and small grids). */
 export function solveGridBackendSync(P: FreeProblem, lam: Float64Array, seg: Int32Array, wantCdf: boolean): GridOutput {
   if (freeBackendName() === 'js') return solveGrid(P, lam, seg, wantCdf);
-  const addon = nativeAddon<FreeAddon>();
-  const { params, nodes } = pack(P);
-  const n = lam.length;
-  const out = new Float64Array(4 * n);
-  const status = new Uint8Array(n);
-  const stats = new Float64Array(3);
+  const call = nativeCall(P, lam, seg, wantCdf);
   try {
-    addon.freeSolveGridSync(params, nodes, lam, seg, wantCdf, out, status, stats);
+    nativeAddon<FreeAddon>().freeSolveGridSync(...call.args);
   } catch (e) {
     throw fromNativeError(e);
   }
-  return unpack(n, out, status, stats, wantCdf);
+  return call.output();
 }

@@ -6,13 +6,14 @@
  */
 import { DynamicalIsometryRangeError, ErrorCode, NumericalError } from '../errors.js';
 import { type NetworkSpec, type ResolvedNetworkSpec, resolveNetworkSpec } from '../spec.js';
-import { boolean as booleanOption, checkOptions, finiteNumber, finiteNumberList, integer, oneOf } from '../validate.js';
+import { abortSignal, boolean as booleanOption, callback, checkOptions, finiteNumber, finiteNumberList, integer, oneOf } from '../validate.js';
 import { freeBackendName, solveGridBackend, solveGridBackendSync } from './backend.js';
+import { Cooperation } from './cooperate.js';
 import { type D2Law, d2Cauchy, d2LawOf, d2Moment, d2Variance, REAL_LINE_PANEL_WIDTH, refinedRealLineLaw } from './d2-law.js';
 import { type SpectralMoments, spectralMoments } from './moments.js';
 import { buildProblem, type SpectralAtom, spectralAtoms } from './problem.js';
 import { Eval, type FreeProblem, type GridOutput, imH, newton } from './solver-js.js';
-import { findSupport, type SupportInterval } from './support.js';
+import { supportSteps, type SupportInterval } from './support.js';
 
 /** Options of {@link spectralDensity}. */
 export interface SpectralDensityOptions {
@@ -29,6 +30,25 @@ export interface SpectralDensityOptions {
    * With false, such points get density NaN and `diagnostics.converged` is false.
    */
   strict?: boolean;
+  /**
+   * Cancels the computation: the promise rejects with AbortError (code ERR_DI_ABORTED). The native
+   * worker checks it before every grid point; TypeScript work (the JS backend's grid, the support
+   * search, the real-line verification) checks it between time slices of ~10 ms.
+   */
+  signal?: AbortSignal;
+  /**
+   * Called with the number of grid points solved so far: every ~50 ms during a native solve, at
+   * every time slice (~10 ms) of a JS solve, and once with pointsDone = pointsTotal at the end.
+   */
+  onProgress?: (progress: SpectralProgress) => void;
+}
+
+/** Progress of a {@link spectralDensity} call, as passed to `options.onProgress`. */
+export interface SpectralProgress {
+  /** Grid points (or `at` points) solved so far. */
+  readonly pointsDone: number;
+  /** Number of grid (or `at`) points. */
+  readonly pointsTotal: number;
 }
 
 /** The support of the continuous part. */
@@ -105,7 +125,7 @@ export interface SpectralDensity {
   readonly diagnostics: SpectralDiagnostics;
 }
 
-const OPTION_KEYS = ['points', 'at', 'grid', 'cdf', 'strict'] as const;
+const OPTION_KEYS = ['points', 'at', 'grid', 'cdf', 'strict', 'signal', 'onProgress'] as const;
 
 /** Internal state shared by cdf/quantile. */
 interface Model {
@@ -313,7 +333,10 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
   const spacing = o.grid === undefined ? 'linear' : oneOf('options.grid', o.grid, ['linear', 'log'] as const);
   const wantCdf = o.cdf === undefined ? false : booleanOption('options.cdf', o.cdf);
   const strict = o.strict === undefined ? true : booleanOption('options.strict', o.strict);
-  const model = buildModel(s);
+  const coop = new Cooperation(abortSignal('options.signal', o.signal), 'spectralDensity');
+  const onProgress = callback<(p: SpectralProgress) => void>('options.onProgress', o.onProgress);
+  coop.throwIfAborted(() => 'before it started');
+  const model = await buildModel(s, coop);
 
   let lambda: Float64Array;
   if (at) lambda = at;
@@ -323,8 +346,17 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
   const sorted = Float64Array.from(order, (i) => lambda[i] as number);
   const seg = Int32Array.from(sorted, (x) => segmentOf(model.intervals, x));
   const backend = freeBackendName();
-  const r = await solveGridBackend(model.P, sorted, seg, wantCdf);
-  const unresolved = model.law.ruleKind === 'real-line' ? await refineRealLine(s, model, sorted, seg, r, wantCdf) : 0;
+  const pointsTotal = sorted.length;
+  let reported = -1;
+  const report = (pointsDone: number): void => {
+    if (!onProgress || pointsDone === reported) return;
+    reported = pointsDone;
+    onProgress(Object.freeze({ pointsDone, pointsTotal }));
+  };
+  const r = await solveGridBackend(model.P, sorted, seg, wantCdf, coop, report);
+  const unresolved = model.law.ruleKind === 'real-line' ? await coop.drive(refineSteps(s, model, sorted, r)) : 0;
+  coop.throwIfAborted(() => `after all ${pointsTotal} grid points`);
+  report(pointsTotal);
   const density = new Float64Array(lambda.length);
   const cdfValues = wantCdf ? new Float64Array(lambda.length) : null;
   order.forEach((i, k) => {
@@ -391,29 +423,35 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
  * Verifies a real-line rule at every solution by a second rule of 0.7x the panel width; where they
  * disagree (w too close to the support of D^2 for the panels), re-solves those points by Newton
  * from the coarse solution with a rule 4x and then 16x finer (panels 0.0125, 0.003 in h; each
- * verified against 0.7x its width). Returns the number of points still unverified. Updates r in place.
+ * verified against 0.7x its width). Returns the number of points still unverified. Updates r in
+ * place. A work generator (yields after every point checked or re-solved; lib/free/cooperate.ts).
  */
-async function refineRealLine(s: ResolvedNetworkSpec, model: Model, lam: Float64Array, seg: Int32Array, r: GridOutput, wantCdf: boolean): Promise<number> {
+function* refineSteps(s: ResolvedNetworkSpec, model: Model, lam: Float64Array, r: GridOutput): Generator<void, number, void> {
   const solverSpec = { depth: s.depth, weightStd: s.weightStd, gaussian: s.weights === 'gaussian' };
   let law = model.law;
   let idx: number[] = [];
   for (let i = 0; i < lam.length; i++) if (r.status[i] === 0) idx.push(i);
-  const unverified = (check: D2Law): number[] =>
-    idx.filter((i) => {
+  // the points of idx where `check` disagrees with `law` at the solution
+  function* unverified(check: D2Law): Generator<void, number[], void> {
+    const out: number[] = [];
+    for (const i of idx) {
       const a = d2Cauchy(law, r.wRe[i] as number, r.wIm[i] as number);
       const b = d2Cauchy(check, r.wRe[i] as number, r.wIm[i] as number);
-      return Math.hypot(a[0] - b[0], a[1] - b[1]) > 1e-9 * Math.abs(a[1]) + 1e-13 * Math.hypot(a[0], a[1]);
-    });
+      if (Math.hypot(a[0] - b[0], a[1] - b[1]) > 1e-9 * Math.abs(a[1]) + 1e-13 * Math.hypot(a[0], a[1])) out.push(i);
+      yield;
+    }
+    return out;
+  }
   // level 0: the default rule against one with 0.7x the panels; then 4x and 16x finer rules, each
   // solved by Newton from the previous solution (few points, so in TypeScript) and verified
   let width = REAL_LINE_PANEL_WIDTH;
-  idx = unverified(refinedRealLineLaw(s.activation, model.law, width * 0.7));
+  idx = yield* unverified(refinedRealLineLaw(s.activation, model.law, width * 0.7));
   for (let level = 1; level <= 2 && idx.length > 0; level++) {
     width /= 4;
     law = refinedRealLineLaw(s.activation, model.law, width);
     const P = buildProblem(solverSpec, law);
     const e = new Eval();
-    const next: number[] = [];
+    const next = new Set<number>();
     for (const i of idx) {
       const x = lam[i] as number;
       const n = newton(P, r.wRe[i] as number, r.wIm[i] as number, Math.log(x), 0, e);
@@ -423,11 +461,13 @@ async function refineRealLine(s: ResolvedNetworkSpec, model: Model, lam: Float64
         r.wIm[i] = n.wi;
         r.density[i] = Math.max(0, -e.mi / (Math.PI * x));
         if (r.cdf) r.cdf[i] = 1 - imH(P, n.wr, n.wi, e) / Math.PI;
-        next.push(i);
+        next.add(i);
       }
+      yield;
     }
-    const lost = idx.length - next.length; // Newton left the branch: keep the coarse value, unverified
-    idx = unverified(refinedRealLineLaw(s.activation, model.law, width * 0.7)).filter((i) => next.includes(i));
+    const lost = idx.length - next.size; // Newton left the branch: keep the coarse value, unverified
+    idx = idx.filter((i) => next.has(i));
+    idx = yield* unverified(refinedRealLineLaw(s.activation, model.law, width * 0.7));
     if (lost > 0) return idx.length + lost;
   }
   return idx.length;
@@ -445,7 +485,7 @@ function throwNoConvergence(r: GridOutput, lam: Float64Array): never {
 
 const modelCache = new WeakMap<ResolvedNetworkSpec, Model>();
 
-function buildModel(s: ResolvedNetworkSpec): Model {
+async function buildModel(s: ResolvedNetworkSpec, coop: Cooperation): Promise<Model> {
   const hit = modelCache.get(s);
   if (hit) return hit;
   // a marginal length map (q* undefined): phi is positively homogeneous, D^2 does not depend on q
@@ -455,7 +495,7 @@ function buildModel(s: ResolvedNetworkSpec): Model {
   const atoms = spectralAtoms(solverSpec, law);
   const atomMass = atoms.reduce((a, b) => a + b.mass, 0);
   const continuousMass = Math.max(0, 1 - atomMass);
-  const intervals = continuousMass > 1e-15 ? findSupport(P, law, atoms.map((a) => a.location)) : [];
+  const intervals = continuousMass > 1e-15 ? await coop.drive(supportSteps(P, law, atoms.map((a) => a.location))) : [];
   const zero = atoms.find((a) => a.location === 0);
   const partial = { P, law, atoms, intervals, atomAtZero: zero ? zero.mass : 0, continuousMass };
   const model: Model = { ...partial, contMass: intervalMasses(partial) };

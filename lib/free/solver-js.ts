@@ -22,6 +22,7 @@
  * F(lambda) = 1 - Im H(w(lambda + i0)) / pi, atoms included.
  * @module
  */
+import { runSync } from './cooperate.js';
 
 /** The problem in flat form (shared with the native core). */
 export interface FreeProblem {
@@ -325,6 +326,11 @@ function physical(e: Eval): boolean {
  * (theta from pi to 0). Never throws; `ok` says whether it converged.
  */
 export function solveByTheta(P: FreeProblem, logLam: number, e: Eval = new Eval()): PointSolution {
+  return runSync(thetaSteps(P, logLam, e));
+}
+
+/** {@link solveByTheta} as a work generator (yields after every continuation step; lib/free/cooperate.ts). */
+export function* thetaSteps(P: FreeProblem, logLam: number, e: Eval): Generator<void, PointSolution, void> {
   const nr = negativeAxisRoot(P, logLam, e);
   let wr = -Math.exp(nr.s);
   let wi = 0;
@@ -348,6 +354,7 @@ export function solveByTheta(P: FreeProblem, logLam: number, e: Eval = new Eval(
     }
     const predStep = Math.hypot(pr - wr, pi - wi);
     const r = newton(P, pr, pi, logLam, tn, e, 16);
+    yield;
     iterations += r.iterations;
     const wander = Math.hypot(r.wr - pr, r.wi - pi);
     // On the last step (theta = 0) next to a spectral edge w(theta) has a square-root singularity
@@ -447,6 +454,11 @@ interface Anchor {
  * Invariant: (cur) is a converged physical solution at log lambda = cur.log.
  */
 export function solveMarch(P: FreeProblem, logTo: number, prev: Anchor, older: Anchor | null, e: Eval): PointSolution | null {
+  return runSync(marchSteps(P, logTo, prev, older, e));
+}
+
+/** {@link solveMarch} as a work generator (yields after every sub-step; lib/free/cooperate.ts). */
+export function* marchSteps(P: FreeProblem, logTo: number, prev: Anchor, older: Anchor | null, e: Eval): Generator<void, PointSolution | null, void> {
   let cur = prev;
   let old = older;
   let h = logTo - cur.log;
@@ -456,6 +468,7 @@ export function solveMarch(P: FreeProblem, logTo: number, prev: Anchor, older: A
     const last = Math.abs(remaining) <= Math.abs(h);
     const target = last ? logTo : cur.log + h;
     const sol = solveWarm(P, target, cur.wr, cur.wi, cur.dfr, cur.dfi, cur.log, old !== null, old?.wr ?? 0, old?.wi ?? 0, old?.log ?? 0, e);
+    yield;
     const moved = sol ? Math.hypot(sol.wr - cur.wr, sol.wi - cur.wi) : Infinity;
     if (!sol || moved > 0.1 * Math.hypot(cur.wr, cur.wi) + 0.25 * cur.wi) {
       h = (last ? remaining : h) / 4;
@@ -516,6 +529,20 @@ export interface GridOutput {
  * holding lam[i], or -1 outside the support (density 0, no solve). Warm starts run within a segment.
  */
 export function solveGrid(P: FreeProblem, lam: Float64Array, segment: Int32Array, wantCdf: boolean): GridOutput {
+  return runSync(gridSteps(P, lam, segment, wantCdf));
+}
+
+/** Points of a grid solve done so far (updated by {@link gridSteps}, read for onProgress). */
+export interface GridProgress {
+  done: number;
+}
+
+/**
+ * {@link solveGrid} as a work generator: yields after every continuation step and every point,
+ * keeping `progress.done` = the number of points finished (run it with runSync, or in time slices
+ * with Cooperation.drive, lib/free/cooperate.ts).
+ */
+export function* gridSteps(P: FreeProblem, lam: Float64Array, segment: Int32Array, wantCdf: boolean, progress: GridProgress = { done: 0 }): Generator<void, GridOutput, void> {
   const n = lam.length;
   const out: GridOutput = {
     density: new Float64Array(n),
@@ -542,6 +569,9 @@ export function solveGrid(P: FreeProblem, lam: Float64Array, segment: Int32Array
   let havePrev = false;
   let haveOlder = false;
   for (let i = 0; i < n; i++) {
+    // points [0, i) are done (the native twin publishes the same count)
+    progress.done = i;
+    if (i > 0) yield;
     const x = lam[i] as number;
     const seg = segment[i] as number;
     if (seg < 0 || !(x > 0)) {
@@ -554,10 +584,10 @@ export function solveGrid(P: FreeProblem, lam: Float64Array, segment: Int32Array
     const ll = Math.log(x);
     let sol: PointSolution | null = null;
     if (havePrev && prevSeg === seg) {
-      sol = solveMarch(P, ll, { wr: pwr, wi: pwi, dfr: pdr, dfi: pdi, log: plog }, haveOlder ? { wr: owr, wi: owi, dfr: 0, dfi: 0, log: olog } : null, e);
+      sol = yield* marchSteps(P, ll, { wr: pwr, wi: pwi, dfr: pdr, dfi: pdi, log: plog }, haveOlder ? { wr: owr, wi: owi, dfr: 0, dfi: 0, log: olog } : null, e);
     }
     if (!sol) {
-      sol = solveByTheta(P, ll, e);
+      sol = yield* thetaSteps(P, ll, e);
       haveOlder = false;
     }
     out.iterations += sol.iterations;
@@ -592,6 +622,7 @@ export function solveGrid(P: FreeProblem, lam: Float64Array, segment: Int32Array
     havePrev = true;
     prevSeg = seg;
   }
+  progress.done = n;
   return out;
 }
 

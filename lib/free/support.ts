@@ -9,8 +9,9 @@
  * interior point decides which.
  * @module
  */
+import { runSync } from './cooperate.js';
 import type { D2Law } from './d2-law.js';
-import { Eval, evaluate, type FreeProblem, solveByTheta } from './solver-js.js';
+import { Eval, evaluate, type FreeProblem, thetaSteps } from './solver-js.js';
 
 /** One support interval [min, max] of the continuous part, with the w at its edges when real. */
 export interface SupportInterval {
@@ -37,6 +38,14 @@ function positiveZ(e: Eval): boolean {
 
 /** Finds the support intervals of the continuous part (empty when there is none). */
 export function findSupport(P: FreeProblem, law: D2Law, atoms: readonly number[] = []): SupportInterval[] {
+  return runSync(supportSteps(P, law, atoms));
+}
+
+/**
+ * {@link findSupport} as a work generator (yields after every evaluation of z(w) or solve; see
+ * lib/free/cooperate.ts): with a real-line D^2 rule of 8000 nodes the whole search takes ~70 ms.
+ */
+export function* supportSteps(P: FreeProblem, law: D2Law, atoms: readonly number[] = []): Generator<void, SupportInterval[], void> {
   if (law.continuousMass <= 0 && law.atoms.length === 0) return [];
   const e = new Eval();
   // forbidden set on the real w-axis: the atoms and the continuous range of D^2
@@ -82,6 +91,7 @@ export function findSupport(P: FreeProblem, law: D2Law, atoms: readonly number[]
       g.push(e.dfr);
       pos.push(positiveZ(e) && Number.isFinite(e.fr));
       lz.push(e.fr);
+      yield;
     }
     // hard edges: the limits at the ends of the interval (not at w -> 0 or w -> infinity). With
     // orthogonal weights z -> weightStd^(2L) end^L where m diverges (an atom, or a divergent
@@ -111,6 +121,7 @@ export function findSupport(P: FreeProblem, law: D2Law, atoms: readonly number[]
           evaluate(P, mid, 0, e);
           if (Math.sign(e.dfr) === sa) a = mid;
           else b = mid;
+          yield;
         }
         const wc = 0.5 * (a + b);
         evaluate(P, wc, 0, e);
@@ -141,7 +152,7 @@ export function findSupport(P: FreeProblem, law: D2Law, atoms: readonly number[]
     const b = uniq[k + 1] as Candidate;
     // geometric midpoint in logs (a.lambda * b.lambda can underflow for tiny spectra)
     const mid = a.lambda > 0 ? Math.exp(0.5 * (Math.log(a.lambda) + Math.log(b.lambda))) : 0.5 * b.lambda;
-    const sol = solveByTheta(P, Math.log(mid), e);
+    const sol = yield* thetaSteps(P, Math.log(mid), e);
     const inside = sol.ok ? -sol.mi > 1e-10 * Math.hypot(sol.mr, sol.mi) : true;
     if (!inside) continue;
     const last = intervals[intervals.length - 1];

@@ -20,6 +20,7 @@ struct GridJob {
   double* out = nullptr;  // density | cdf | wRe | wIm
   uint8_t* status = nullptr;
   double* stats = nullptr;  // iterations, maxResidual, failures
+  di::FreeControl control;  // [cancel, progress] of the shared Int32Array (async calls only)
 };
 
 Napi::TypedArray TypedArg(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type) {
@@ -28,7 +29,8 @@ Napi::TypedArray TypedArg(const Napi::CallbackInfo& info, size_t i, const char* 
   return info[i].As<Napi::TypedArray>();
 }
 
-// Unpacks (params, nodes, lam, seg, wantCdf, out, status, stats); see lib/free/backend.ts.
+// Unpacks (params, nodes, lam, seg, wantCdf, out, status, stats[, control]); see lib/free/backend.ts.
+// control (async only) is an Int32Array(2): [cancel flag (JS writes), grid points done (worker writes)].
 std::shared_ptr<GridJob> Unpack(const Napi::CallbackInfo& info, std::vector<Napi::Value>* keep) {
   Napi::Env env = info.Env();
   Napi::Float64Array params = di::Float64Arg(info, 0, "params", 5);
@@ -67,7 +69,16 @@ std::shared_ptr<GridJob> Unpack(const Napi::CallbackInfo& info, std::vector<Napi
   job->out = out.Data();
   job->status = status.Data();
   job->stats = stats.Data();
-  if (keep) *keep = {lam, seg, out, status, stats};
+  if (keep) {
+    *keep = {lam, seg, out, status, stats};
+    if (info.Length() > 8 && !info[8].IsUndefined()) {
+      Napi::Int32Array control = TypedArg(info, 8, "control", napi_int32_array).As<Napi::Int32Array>();
+      if (control.ElementLength() != 2) di::ThrowInvalid(env, "control must be an Int32Array of length 2");
+      job->control.cancel = control.Data();
+      job->control.progress = control.Data() + 1;
+      keep->push_back(control);
+    }
+  }
   return job;
 }
 
@@ -75,7 +86,7 @@ di::Status RunJob(const GridJob& j) {
   di::FreeGridStats st;
   double* o = j.out;
   di::Status s = di::FreeSolveGrid(j.problem, j.lam, j.seg, j.n, j.wantCdf, o, j.wantCdf ? o + j.n : nullptr, o + 2 * j.n,
-                                   o + 3 * j.n, j.status, &st);
+                                   o + 3 * j.n, j.status, &st, &j.control);
   j.stats[0] = st.iterations;
   j.stats[1] = st.maxResidual;
   j.stats[2] = st.failures;

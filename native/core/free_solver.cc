@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 namespace di {
 namespace {
@@ -428,7 +429,8 @@ class Solver {
 }  // namespace
 
 Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg, size_t n, bool wantCdf,
-                     double* density, double* cdf, double* wRe, double* wIm, uint8_t* status, FreeGridStats* stats) {
+                     double* density, double* cdf, double* wRe, double* wIm, uint8_t* status, FreeGridStats* stats,
+                     const FreeControl* control) {
   if (p.depth < 1 || p.dRe.size() != p.dIm.size() || p.dRe.size() != p.cRe.size() || p.dRe.size() != p.cIm.size())
     return Status::Error(StatusCode::kInvalidArgument, "free solver: inconsistent problem");
   Solver solver(p);
@@ -438,7 +440,17 @@ Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg
   // the last two solutions of the current segment (see lib/free/solver-js.ts solveGrid)
   double pwr = 0, pwi = 0, pdr = 0, pdi = 0, plog = 0, owr = 0, owi = 0, olog = 0;
   bool havePrev = false, haveOlder = false;
+  const int32_t* cancel = control ? control->cancel : nullptr;
+  int32_t* progress = control ? control->progress : nullptr;
   for (size_t i = 0; i < n; ++i) {
+    // points [0, i) are done: publish, then honour a cancellation before starting point i
+    if (progress) __atomic_store_n(progress, static_cast<int32_t>(i), __ATOMIC_RELAXED);
+    if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED) != 0) {
+      if (stats) *stats = st;
+      return Status::Error(StatusCode::kCancelled,
+                           "spectralDensity was aborted after " + std::to_string(i) + " of " + std::to_string(n) + " grid points",
+                           "free-solver", static_cast<long long>(i));
+    }
     const double x = lam[i];
     const int sg = seg[i];
     density[i] = 0;
@@ -494,6 +506,7 @@ Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg
     havePrev = true;
     prevSeg = sg;
   }
+  if (progress) __atomic_store_n(progress, static_cast<int32_t>(n), __ATOMIC_RELAXED);
   if (stats) *stats = st;
   return Status::Ok();
 }
