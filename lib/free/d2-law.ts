@@ -31,6 +31,7 @@
  */
 import { type Activation, type ActivationSpec, erfc, resolveActivation } from '../activations/index.js';
 import { checkOptions, positiveNumber } from '../validate.js';
+import { runSync } from './cooperate.js';
 import { gaussLegendre } from './gauss-legendre.js';
 
 /** An atom of the D^2 law: P(d = value) = mass. */
@@ -130,8 +131,11 @@ interface Refinement {
   factor: number;
 }
 
-/** Real-line composite Gauss–Legendre rule on [a, b] (h units) for the density of h times f(d(h)). */
-function addRealLinePiece(act: Activation, s: number, piece: SmoothPiece, out: RuleArrays, width: number, refine: Refinement | null = null): void {
+/**
+ * Real-line composite Gauss–Legendre rule on [a, b] (h units) for the density of h times f(d(h)).
+ * A work generator (yields after every panel; lib/free/cooperate.ts): refined rules have 1e5 nodes.
+ */
+function* addRealLinePiece(act: Activation, s: number, piece: SmoothPiece, out: RuleArrays, width: number, refine: Refinement | null = null): Generator<void, void, void> {
   const gl = gaussLegendre(PANEL_NODES);
   const n = Math.max(1, Math.ceil((piece.b - piece.a) / width));
   const hw = (piece.b - piece.a) / n;
@@ -157,6 +161,7 @@ function addRealLinePiece(act: Activation, s: number, piece: SmoothPiece, out: R
         out.wim.push(0);
       }
     }
+    yield;
   }
 }
 
@@ -358,6 +363,11 @@ export function d2Law(options: { activation: ActivationSpec | Activation; qStar:
 
 /** {@link d2Law} for a resolved activation (cached per activation and q*). */
 export function d2LawOf(act: Activation, q: number): D2Law {
+  return runSync(d2LawOfSteps(act, q));
+}
+
+/** {@link d2LawOf} as a work generator (lib/free/cooperate.ts). */
+export function* d2LawOfSteps(act: Activation, q: number): Generator<void, D2Law, void> {
   let byQ: Map<number, D2Law> | undefined;
   if (act.builtin) {
     const key = `${act.name}:${JSON.stringify(act.params)}`;
@@ -376,13 +386,18 @@ export function d2LawOf(act: Activation, q: number): D2Law {
   }
   const hit = byQ.get(q);
   if (hit) return hit;
-  const law = buildLaw(act, q);
+  const law = yield* buildLawSteps(act, q, null, null);
   if (byQ.size > 64) byQ.clear();
   byQ.set(q, law);
   return law;
 }
 
 function buildLaw(act: Activation, q: number, realWidth: number | null = null, refine: Refinement | null = null): D2Law {
+  return runSync(buildLawSteps(act, q, realWidth, refine));
+}
+
+/** {@link buildLaw} as a work generator (lib/free/cooperate.ts). */
+function* buildLawSteps(act: Activation, q: number, realWidth: number | null, refine: Refinement | null): Generator<void, D2Law, void> {
   const s = Math.sqrt(q);
   const cuts = [-Infinity, ...act.kinks.map((k) => k / s), Infinity];
   const atomMap = new Map<number, number>();
@@ -452,7 +467,7 @@ function buildLaw(act: Activation, q: number, realWidth: number | null = null, r
     range = [dmin, dmax];
 
     const real: RuleArrays = { re: [], im: [], wre: [], wim: [] };
-    for (const p of smooth) addRealLinePiece(act, s, p, real, realWidth ?? H_REAL, refine);
+    for (const p of smooth) yield* addRealLinePiece(act, s, p, real, realWidth ?? H_REAL, refine);
     rule = real;
     kind = 'real-line';
     const dc = act.dphiComplex;
@@ -528,10 +543,10 @@ const refinedCache = new WeakMap<D2Law, Map<string, D2Law>>();
  * default rule uses 0.05), optionally split `refine.factor` ways on the panels where d takes values
  * in [refine.lo, refine.hi] (near the real parts of the w's being resolved). Used to verify and
  * refine real-line rules where the solution w comes close to the support of D^2
- * (lib/free/density.ts). Cached per law and parameters.
+ * (lib/free/density.ts). Cached per law and parameters. A work generator (lib/free/cooperate.ts).
  * @internal
  */
-export function refinedRealLineLaw(act: Activation, law: D2Law, width: number, refine: Refinement | null = null): D2Law {
+export function* refinedRealLineLawSteps(act: Activation, law: D2Law, width: number, refine: Refinement | null = null): Generator<void, D2Law, void> {
   let m = refinedCache.get(law);
   if (!m) {
     m = new Map();
@@ -540,7 +555,7 @@ export function refinedRealLineLaw(act: Activation, law: D2Law, width: number, r
   const key = JSON.stringify([width, refine]);
   const hit = m.get(key);
   if (hit) return hit;
-  const out = buildLaw(act, law.qStar, width, refine);
+  const out = yield* buildLawSteps(act, law.qStar, width, refine);
   if (m.size > 16) m.clear();
   m.set(key, out);
   return out;

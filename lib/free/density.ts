@@ -9,10 +9,10 @@ import { type NetworkSpec, type ResolvedNetworkSpec, resolveNetworkSpec } from '
 import { abortSignal, boolean as booleanOption, callback, checkOptions, finiteNumber, finiteNumberList, integer, oneOf } from '../validate.js';
 import { freeBackendName, solveGridBackend, solveGridBackendSync } from './backend.js';
 import { Cooperation } from './cooperate.js';
-import { type D2Law, d2Cauchy, d2LawOf, d2Moment, d2Variance, REAL_LINE_PANEL_WIDTH, refinedRealLineLaw } from './d2-law.js';
+import { type D2Law, d2Cauchy, d2LawOfSteps, d2Moment, d2Variance, REAL_LINE_PANEL_WIDTH, refinedRealLineLawSteps } from './d2-law.js';
 import { type SpectralMoments, spectralMoments } from './moments.js';
 import { buildProblem, type SpectralAtom, spectralAtoms } from './problem.js';
-import { Eval, type FreeProblem, type GridOutput, imH, newton } from './solver-js.js';
+import { Eval, type FreeProblem, type GridOutput, imH, newtonSteps } from './solver-js.js';
 import { supportSteps, type SupportInterval } from './support.js';
 
 /** Options of {@link spectralDensity}. */
@@ -342,9 +342,13 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
   if (at) lambda = at;
   else lambda = gridPoints(model, points, spacing);
   // solve in ascending order (warm starts), then scatter back
-  const order = Array.from(lambda.keys()).sort((a, b) => (lambda[a] as number) - (lambda[b] as number));
-  const sorted = Float64Array.from(order, (i) => lambda[i] as number);
-  const seg = Int32Array.from(sorted, (x) => segmentOf(model.intervals, x));
+  // (grids are built ascending; only `at` may need the O(n log n) sort)
+  let ascending = true;
+  for (let i = 1; i < lambda.length && ascending; i++) ascending = (lambda[i - 1] as number) <= (lambda[i] as number);
+  const order = ascending ? null : Array.from(lambda.keys()).sort((a, b) => (lambda[a] as number) - (lambda[b] as number));
+  const sorted = order ? Float64Array.from(order, (i) => lambda[i] as number) : lambda;
+  const seg = new Int32Array(sorted.length);
+  for (let k = 0; k < sorted.length; k++) seg[k] = segmentOf(model.intervals, sorted[k] as number);
   const backend = freeBackendName();
   const pointsTotal = sorted.length;
   let reported = -1;
@@ -359,13 +363,14 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
   report(pointsTotal);
   const density = new Float64Array(lambda.length);
   const cdfValues = wantCdf ? new Float64Array(lambda.length) : null;
-  order.forEach((i, k) => {
+  for (let k = 0; k < sorted.length; k++) {
+    const i = order ? (order[k] as number) : k;
     density[i] = r.density[k] as number;
     if (cdfValues) {
       const x = sorted[k] as number;
-      cdfValues[i] = seg[k] as number >= 0 ? Math.min(1, Math.max(0, (r.cdf as Float64Array)[k] as number)) : cdfOf(model, x);
+      cdfValues[i] = (seg[k] as number) >= 0 ? Math.min(1, Math.max(0, (r.cdf as Float64Array)[k] as number)) : cdfOf(model, x);
     }
-  });
+  }
   if (r.failures > 0 && strict) throwNoConvergence(r, sorted);
   const sv = new Float64Array(lambda.length);
   const svDensity = new Float64Array(lambda.length);
@@ -445,16 +450,16 @@ function* refineSteps(s: ResolvedNetworkSpec, model: Model, lam: Float64Array, r
   // level 0: the default rule against one with 0.7x the panels; then 4x and 16x finer rules, each
   // solved by Newton from the previous solution (few points, so in TypeScript) and verified
   let width = REAL_LINE_PANEL_WIDTH;
-  idx = yield* unverified(refinedRealLineLaw(s.activation, model.law, width * 0.7));
+  idx = yield* unverified(yield* refinedRealLineLawSteps(s.activation, model.law, width * 0.7));
   for (let level = 1; level <= 2 && idx.length > 0; level++) {
     width /= 4;
-    law = refinedRealLineLaw(s.activation, model.law, width);
+    law = yield* refinedRealLineLawSteps(s.activation, model.law, width);
     const P = buildProblem(solverSpec, law);
     const e = new Eval();
     const next = new Set<number>();
     for (const i of idx) {
       const x = lam[i] as number;
-      const n = newton(P, r.wRe[i] as number, r.wIm[i] as number, Math.log(x), 0, e);
+      const n = yield* newtonSteps(P, r.wRe[i] as number, r.wIm[i] as number, Math.log(x), 0, e);
       r.iterations += n.iterations;
       if (n.ok && n.wi >= 0 && e.mi <= 1e-13 * Math.hypot(e.mr, e.mi)) {
         r.wRe[i] = n.wr;
@@ -467,7 +472,7 @@ function* refineSteps(s: ResolvedNetworkSpec, model: Model, lam: Float64Array, r
     }
     const lost = idx.length - next.size; // Newton left the branch: keep the coarse value, unverified
     idx = idx.filter((i) => next.has(i));
-    idx = yield* unverified(refinedRealLineLaw(s.activation, model.law, width * 0.7));
+    idx = yield* unverified(yield* refinedRealLineLawSteps(s.activation, model.law, width * 0.7));
     if (lost > 0) return idx.length + lost;
   }
   return idx.length;
@@ -489,7 +494,7 @@ async function buildModel(s: ResolvedNetworkSpec, coop: Cooperation): Promise<Mo
   const hit = modelCache.get(s);
   if (hit) return hit;
   // a marginal length map (q* undefined): phi is positively homogeneous, D^2 does not depend on q
-  const law = d2LawOf(s.activation, Number.isFinite(s.qStar) ? s.qStar : 1);
+  const law = await coop.drive(d2LawOfSteps(s.activation, Number.isFinite(s.qStar) ? s.qStar : 1));
   const solverSpec = { depth: s.depth, weightStd: s.weightStd, gaussian: s.weights === 'gaussian' };
   const P = buildProblem(solverSpec, law);
   const atoms = spectralAtoms(solverSpec, law);

@@ -5,7 +5,7 @@
  * @module
  */
 export { spectralDensity } from './density.js';
-export type { SpectralDensity, SpectralDensityOptions, SpectralDiagnostics, SpectralSupport } from './density.js';
+export type { SpectralDensity, SpectralDensityOptions, SpectralDiagnostics, SpectralProgress, SpectralSupport } from './density.js';
 export type { SpectralAtom } from './problem.js';
 export type { SpectralMoments } from './moments.js';
 export { d2Law, d2Moment, d2Cauchy } from './d2-law.js';

@@ -182,6 +182,8 @@ export interface NewtonResult {
   iterations: number;
   residual: number;
   ok: boolean;
+  /** Stopped only because it used maxIt iterations (more would make progress). */
+  capped?: boolean;
 }
 
 /**
@@ -195,11 +197,15 @@ export function newton(P: FreeProblem, wr: number, wi: number, logLam: number, t
   let res = Math.hypot(rr, ri);
   let it = 0;
   const tol = floorTol(P, wr, wi, logLam);
+  let stopped = false; // left the loop by a break (no progress possible / converged), not by maxIt
   while (it < maxIt && res > tol && Number.isFinite(res)) {
     it++;
     // step = -r / F'
     recip(e.dfr, e.dfi);
-    if (!Number.isFinite(RR) || !Number.isFinite(RI)) break;
+    if (!Number.isFinite(RR) || !Number.isFinite(RI)) {
+      stopped = true;
+      break;
+    }
     let sr = -(rr * RR - ri * RI);
     let si = -(rr * RI + ri * RR);
     const wabs = Math.hypot(wr, wi);
@@ -230,6 +236,7 @@ export function newton(P: FreeProblem, wr: number, wi: number, logLam: number, t
     }
     if (!accepted) {
       evaluate(P, wr, wi, e); // restore the evaluation at the current iterate
+      stopped = true;
       break;
     }
     const moved = t * Math.hypot(sr, si);
@@ -237,12 +244,37 @@ export function newton(P: FreeProblem, wr: number, wi: number, logLam: number, t
     wr = nr;
     wi = ni;
     res = nres;
-    if (moved <= 2e-16 * Math.hypot(wr, wi)) break;
+    if (moved <= 2e-16 * Math.hypot(wr, wi)) {
+      stopped = true;
+      break;
+    }
     // quadratic convergence observed (full step, residual down 1000x) and a step of <= 1e-8 |w|:
     // the error left is ~ step^2/|w| <= 1e-16 |w|, so one more evaluation would not change w
-    if (t === 1 && ratio <= 1e-3 && moved <= 1e-8 * Math.hypot(wr, wi)) break;
+    if (t === 1 && ratio <= 1e-3 && moved <= 1e-8 * Math.hypot(wr, wi)) {
+      stopped = true;
+      break;
+    }
   }
-  return { wr, wi, iterations: it, residual: res, ok: Number.isFinite(res) && res <= acceptTol(P, wr, wi, logLam) };
+  const capped = !stopped && it >= maxIt && res > tol && Number.isFinite(res);
+  return { wr, wi, iterations: it, residual: res, ok: Number.isFinite(res) && res <= acceptTol(P, wr, wi, logLam), capped };
+}
+
+/**
+ * {@link newton} one iteration at a time, as a work generator (lib/free/cooperate.ts): for rules of
+ * 1e5 nodes, where one iteration with backtracking can take tens of milliseconds. The iterates are
+ * those of newton() (its stopping tests run inside each one-iteration call; only the rounding
+ * floor is recomputed at each iterate instead of at the start).
+ */
+export function* newtonSteps(P: FreeProblem, wr: number, wi: number, logLam: number, theta: number, e: Eval, maxIt = MAX_NEWTON): Generator<void, NewtonResult, void> {
+  let r = newton(P, wr, wi, logLam, theta, e, 1);
+  let iterations = r.iterations;
+  // continue exactly when newton() would have: its one iteration was cut by the cap, not a stop
+  while (r.capped === true && iterations < maxIt) {
+    yield;
+    r = newton(P, r.wr, r.wi, logLam, theta, e, 1);
+    iterations += r.iterations;
+  }
+  return { ...r, iterations };
 }
 
 /** The real negative w with |z(w)| = lambda (theta = pi), by safeguarded Newton in s = log(-w). */

@@ -158,7 +158,7 @@ function solveFixedPoint(a: Activation, sw2: number, sb2: number, weightStd: num
     if (v.g === 0) return hi;
     lo = hi;
     hi = Math.max(2 * hi, 2 * (v.g + hi));
-    if (hi > MAX_Q_STAR) {
+    if (!(hi <= MAX_Q_STAR)) {
       noFixedPoint(
         `the length map stays above the diagonal up to q = ${MAX_Q_STAR} (q^l grows without bound; ` +
           `for relu-like activations this happens when weightStd^2 >= 2)`,
@@ -269,6 +269,9 @@ export function meanField(options: MeanFieldOptions): MeanFieldResult {
 function meanFieldResolved(a: Activation, weightStd: number, biasStd: number, withCorrelation = true): MeanFieldResult {
   const sw2 = weightStd * weightStd;
   const sb2 = biasStd * biasStd;
+  // a std whose square overflows has no finite fixed point (and would stall the bracketing below)
+  if (!Number.isFinite(sw2)) throw new DynamicalIsometryRangeError('weightStd', 'a number whose square is finite (< 1.3e154)', weightStd);
+  if (!Number.isFinite(sb2)) throw new DynamicalIsometryRangeError('biasStd', 'a number whose square is finite (< 1.3e154)', biasStd);
   const fp = solveFixedPoint(a, sw2, sb2, weightStd);
   if (fp === 'marginal') {
     const mu1 = muK(a, 1, 1);

@@ -1,0 +1,158 @@
+/**
+ * Cancellation, progress and event-loop responsiveness of spectralDensity, on each backend.
+ *
+ * Mechanism under test (lib/free/backend.ts, lib/free/cooperate.ts, native/core/free_solver.cc):
+ * the native worker checks a shared cancel flag before every grid point and publishes the number of
+ * points done (polled every 50 ms for onProgress); TypeScript work runs in ~10 ms time slices that
+ * return to the event loop with setImmediate and check the signal there. The AbortError message
+ * says "after N of M grid points"; the tests read N to check where the work stopped.
+ *
+ * Event-loop bound: with 10 ms slices, one unit of work (a Newton solve, < 1 ms for built-in rules)
+ * and the unsliced set-up/scatter of a 1e5-point grid (~20-30 ms measured), the event loop should
+ * never wait more than ~50 ms on an idle machine. The assertion is 200 ms, a robustness check
+ * against a regression to one blocking call (a 1e5-point JS solve blocks ~1 s, a 3e4-point one
+ * ~0.3 s), with room for preemption on a loaded 2-core CI machine; it is not a timing test.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { AbortError, configure, spectralDensity, type SpectralProgress } from '../../lib/index.js';
+import type { NetworkSpec } from '../../lib/spec.js';
+import { describeEachBackend, hasNative } from '../helpers/backends.js';
+
+const TANH: NetworkSpec = { activation: 'tanh', weights: 'orthogonal', depth: 32, qStar: 0.5 };
+/** Grid large enough that a run spans several progress polls / time slices on either backend. */
+const LARGE = { native: 100_000, js: 30_000 } as const;
+const MAX_EVENT_LOOP_DELAY_MS = 200;
+
+/** N of "after N of M grid points" in an AbortError message. */
+function pointsDoneAtAbort(e: unknown): { done: number; total: number } {
+  expect(e).toBeInstanceOf(AbortError);
+  expect((e as AbortError).code).toBe('ERR_DI_ABORTED');
+  const m = /after (\d+) of (\d+) grid points/.exec((e as Error).message);
+  expect(m, (e as Error).message).not.toBeNull();
+  return { done: Number(m?.[1]), total: Number(m?.[2]) };
+}
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+describeEachBackend('spectralDensity cancellation and progress', (backend) => {
+  it('rejects with AbortError before any work when the signal has already fired', async () => {
+    const c = new AbortController();
+    c.abort();
+    const calls: SpectralProgress[] = [];
+    const e = await rejection(spectralDensity(TANH, { points: 1000, signal: c.signal, onProgress: (p) => calls.push(p) }));
+    expect(e).toBeInstanceOf(AbortError);
+    expect((e as AbortError).code).toBe('ERR_DI_ABORTED');
+    expect(calls).toEqual([]);
+  });
+
+  it('stops at the next point after an abort from onProgress, and the next call works', async () => {
+    const before = await spectralDensity(TANH, { points: 300 });
+    const c = new AbortController();
+    let seen = -1;
+    let callsAfterAbort = 0;
+    const total = LARGE[backend];
+    const e = await rejection(
+      spectralDensity(TANH, {
+        points: total,
+        signal: c.signal,
+        onProgress: ({ pointsDone, pointsTotal }) => {
+          expect(pointsTotal).toBe(total);
+          if (c.signal.aborted) callsAfterAbort++;
+          else if (pointsDone > 0) {
+            seen = pointsDone;
+            c.abort();
+          }
+        },
+      }),
+    );
+    const { done, total: m } = pointsDoneAtAbort(e);
+    expect(m).toBe(total);
+    expect(seen).toBeGreaterThan(0);
+    expect(callsAfterAbort).toBe(0);
+    if (backend === 'js') {
+      // the JS solver checks the signal right after onProgress returns: not one more point
+      expect(done).toBe(seen);
+    } else {
+      // the native worker runs concurrently with the callback (~5 us per point here) and stops
+      // before the first point it starts after seeing the flag: a few points later, far from the end
+      expect(done).toBeGreaterThanOrEqual(seen);
+      expect(done - seen).toBeLessThan(total / 10);
+    }
+    const after = await spectralDensity(TANH, { points: 300 });
+    expect(Array.from(after.density)).toEqual(Array.from(before.density));
+    expect(after.diagnostics.converged).toBe(true);
+  });
+
+  it('stops mid-run when the signal fires from a timer', async () => {
+    const c = new AbortController();
+    const p = spectralDensity(TANH, { points: LARGE[backend], signal: c.signal });
+    setTimeout(() => c.abort(), 30);
+    const { done, total } = pointsDoneAtAbort(await rejection(p));
+    expect(done).toBeLessThan(total);
+  });
+
+  it('reports monotone progress ending at pointsTotal, also for options.at', async () => {
+    for (const options of [{ points: LARGE[backend] }, { at: Array.from({ length: 2000 }, (_, i) => 0.01 + (i % 997) * 0.003) }]) {
+      const calls: SpectralProgress[] = [];
+      const r = await spectralDensity(TANH, { ...options, onProgress: (p) => calls.push(p) });
+      expect(calls.length).toBeGreaterThan(0);
+      const last = calls[calls.length - 1] as SpectralProgress;
+      expect(last).toEqual({ pointsDone: r.lambda.length, pointsTotal: r.lambda.length });
+      for (let k = 1; k < calls.length; k++) expect((calls[k] as SpectralProgress).pointsDone).toBeGreaterThan((calls[k - 1] as SpectralProgress).pointsDone);
+    }
+  });
+
+  it(`keeps the event loop turning during a large grid (max delay < ${MAX_EVENT_LOOP_DELAY_MS} ms)`, async () => {
+    await spectralDensity(TANH, { points: 100 }); // warm the D^2 rule cache and the JIT
+    const h = monitorEventLoopDelay({ resolution: 5 });
+    h.enable();
+    await sleep(20); // the histogram records from its first tick on: a block before it would be missed
+    const r = await spectralDensity(TANH, { points: LARGE[backend] });
+    await sleep(20); // let the histogram's timer record the last interval
+    h.disable();
+    expect(r.diagnostics.converged).toBe(true);
+    expect(h.max / 1e6).toBeLessThan(MAX_EVENT_LOOP_DELAY_MS);
+  });
+});
+
+describe('spectralDensity cancellation with a user-defined activation (real-line rule, JS backend)', () => {
+  // the slowest TypeScript path: an 8000-node real-line D^2 rule, then the verification pass with
+  // rules up to 1.8e5 nodes (unsliced, this 300-point run blocks the event loop for ~0.5 s)
+  beforeAll(() => configure({ backend: 'js' }));
+  afterAll(() => configure({ backend: hasNative ? 'native' : 'js' }));
+  const custom: NetworkSpec = {
+    activation: { phi: Math.tanh, dphi: (x: number) => 1 / Math.cosh(x) ** 2 },
+    weights: 'orthogonal',
+    depth: 16,
+    qStar: 1 / 16,
+  };
+
+  it(`keeps the event loop turning (max delay < ${MAX_EVENT_LOOP_DELAY_MS} ms) and can be aborted`, async () => {
+    await spectralDensity(custom, { points: 20 }); // compile the real-line paths first (JIT)
+    const h = monitorEventLoopDelay({ resolution: 5 });
+    h.enable();
+    await sleep(20); // the histogram records from its first tick on: a block before it would be missed
+    const r = await spectralDensity(custom, { points: 300 });
+    await sleep(20);
+    h.disable();
+    expect(r.diagnostics.converged).toBe(true);
+    expect(h.max / 1e6).toBeLessThan(MAX_EVENT_LOOP_DELAY_MS);
+
+    const c = new AbortController();
+    const p = spectralDensity(custom, { points: 300, signal: c.signal });
+    setTimeout(() => c.abort(), 20);
+    const e = await rejection(p);
+    expect(e).toBeInstanceOf(AbortError);
+  });
+});

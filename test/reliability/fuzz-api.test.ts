@@ -1,0 +1,149 @@
+/**
+ * Property-based fuzzing of every public function of lib/index.ts: valid arguments with up to two
+ * adversarial edits (wrong types, NaN, +-Infinity, -0, extremes, non-integers, empty and oversized
+ * arrays, unknown option keys, custom activations that throw or return NaN). Every call must end in
+ * a result without NaN (except documented NaN fields) or negative density, or in a typed error
+ * (library class, known code, the parameter named). A hang fails through the test timeout.
+ * Seeds are pinned (FC_SEED); numRuns are bounded so the folder stays well under a minute.
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import * as di from '../../lib/index.js';
+import { hasNative } from '../helpers/backends.js';
+import { FC_SEED, contract, mutated, recordFigure } from './harness.js';
+
+const activationArb = fc.constantFrom<unknown>('tanh', 'relu', 'hard-tanh', 'erf', 'linear', 'sigmoid', { name: 'leaky-relu', slope: 0.1 }, {
+  phi: Math.tanh,
+  dphi: (x: number) => 1 - Math.tanh(x) ** 2,
+  name: 'custom-tanh',
+});
+const smoothBuiltin = fc.constantFrom('tanh', 'erf', 'hard-tanh', 'relu', 'linear');
+const std = fc.double({ min: 0.05, max: 3, noNaN: true });
+const qStar = fc.double({ min: 1e-3, max: 4, noNaN: true });
+const spec = fc.record({
+  activation: smoothBuiltin,
+  weights: fc.constantFrom('gaussian', 'orthogonal'),
+  depth: fc.integer({ min: 1, max: 12 }),
+  qStar,
+});
+const smallMatrix = fc
+  .record({ rows: fc.integer({ min: 1, max: 6 }), cols: fc.integer({ min: 1, max: 6 }) })
+  .chain(({ rows, cols }) =>
+    fc.float64Array({ minLength: rows * cols, maxLength: rows * cols, noNaN: true, noDefaultInfinity: true, min: -1e3, max: 1e3 }).map((data) => ({ rows, cols, data })),
+  );
+
+interface Case {
+  name: string;
+  valid: fc.Arbitrary<unknown[]>;
+  call: (args: unknown[]) => unknown;
+  runs: number;
+  /** Result paths where NaN/Infinity is documented (e.g. biasStd NaN where no critical point exists). */
+  nanAllowed?: RegExp;
+}
+
+const anyFn = (f: unknown) => f as (...a: unknown[]) => unknown;
+
+const cases: Case[] = [
+  { name: 'meanField', valid: fc.tuple(fc.record({ activation: activationArb, weightStd: std, biasStd: fc.double({ min: 0, max: 1, noNaN: true }) })), call: (a) => anyFn(di.meanField)(...a), runs: 150, nanAllowed: /\.(qStar|ePhi2|cStar|chiC)$/ },
+  { name: 'criticalPoint', valid: fc.tuple(fc.record({ activation: activationArb, qStar })), call: (a) => anyFn(di.criticalPoint)(...a), runs: 150, nanAllowed: /\.qStar$/ },
+  { name: 'criticalLine', valid: fc.tuple(fc.record({ activation: activationArb, qStar: fc.constant([0.01, 2]), points: fc.integer({ min: 2, max: 8 }) })), call: (a) => anyFn(di.criticalLine)(...a), runs: 60, nanAllowed: /\.biasStd\[\d+\]$/ },
+  {
+    name: 'phaseDiagram',
+    valid: fc.tuple(fc.record({ activation: smoothBuiltin, weightStd: fc.constant([0.5, 2]), biasStd: fc.constant([0, 0.5]), resolution: fc.integer({ min: 2, max: 4 }) })),
+    call: (a) => anyFn(di.phaseDiagram)(...a),
+    runs: 40,
+    nanAllowed: /\.(qStar|chi|phase)\[\d+\]$/,
+  },
+  { name: 'dphiMoment', valid: fc.tuple(activationArb, qStar, fc.integer({ min: 1, max: 4 })), call: (a) => anyFn(di.dphiMoment)(...a), runs: 150 },
+  { name: 'phiSquaredMoment', valid: fc.tuple(activationArb, qStar), call: (a) => anyFn(di.phiSquaredMoment)(...a), runs: 150 },
+  { name: 'resolveActivation', valid: fc.tuple(activationArb), call: (a) => anyFn(di.resolveActivation)(...a), runs: 150 },
+  { name: 'evaluateActivation', valid: fc.tuple(activationArb, fc.float64Array({ maxLength: 20, noNaN: true, noDefaultInfinity: true })), call: (a) => anyFn(di.evaluateActivation)(...a), runs: 150 },
+  { name: 'resolveNetworkSpec', valid: fc.tuple(spec), call: (a) => anyFn(di.resolveNetworkSpec)(...a), runs: 150, nanAllowed: /\.qStar$/ },
+  { name: 'd2Law', valid: fc.tuple(fc.record({ activation: smoothBuiltin, qStar })), call: (a) => anyFn(di.d2Law)(...a), runs: 100 },
+  {
+    name: 'd2Moment',
+    valid: fc.tuple(fc.constant(di.d2Law({ activation: 'tanh', qStar: 0.5 })), fc.integer({ min: 1, max: 5 })),
+    call: (a) => anyFn(di.d2Moment)(...a),
+    runs: 100,
+  },
+  {
+    name: 'd2Cauchy',
+    valid: fc.tuple(fc.constant(di.d2Law({ activation: 'tanh', qStar: 0.5 })), fc.double({ min: -2, max: 3, noNaN: true }), fc.double({ min: 1e-3, max: 2, noNaN: true })),
+    call: (a) => anyFn(di.d2Cauchy)(...a),
+    runs: 100,
+  },
+  { name: 'spectralDensity', valid: fc.tuple(spec, fc.record({ points: fc.integer({ min: 2, max: 24 }), cdf: fc.boolean() })), call: (a) => anyFn(di.spectralDensity)(...a), runs: 60 },
+  {
+    name: 'sampleJacobianSpectrum',
+    valid: fc.tuple(spec, fc.record({ width: fc.integer({ min: 1, max: 12 }), samples: fc.integer({ min: 1, max: 3 }), seed: fc.nat() })),
+    call: (a) => anyFn(di.sampleJacobianSpectrum)(...a),
+    runs: 60,
+  },
+  {
+    name: 'jacobianSpectrumDistance',
+    valid: fc.tuple(fc.float64Array({ minLength: 1, maxLength: 30, min: 0, max: 3, noNaN: true }), fc.constant({ cdf: (x: number) => Math.min(1, Math.max(0, x / 3)) }), fc.constant({})),
+    call: (a) => anyFn(di.jacobianSpectrumDistance)(...a),
+    runs: 150,
+  },
+  { name: 'standardNormal', valid: fc.tuple(fc.integer({ min: 0, max: 50 }), fc.record({ seed: fc.nat(), stream: fc.nat() })), call: (a) => anyFn(di.standardNormal)(...a), runs: 150 },
+  { name: 'Rng', valid: fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 100n })), call: (a) => new (di.Rng as unknown as new (...x: unknown[]) => di.Rng)(...a).nextNormal(), runs: 150 },
+  { name: 'gaussianMatrix', valid: fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }), fc.record({ seed: fc.nat(), std: std })), call: (a) => anyFn(di.gaussianMatrix)(...a), runs: 150 },
+  { name: 'haarOrthogonal', valid: fc.tuple(fc.integer({ min: 1, max: 8 }), fc.record({ seed: fc.nat() })), call: (a) => anyFn(di.haarOrthogonal)(...a), runs: 150 },
+  { name: 'singularValues', valid: fc.tuple(smallMatrix), call: (a) => anyFn(di.singularValues)(...a), runs: 150 },
+  { name: 'svd', valid: fc.tuple(smallMatrix, fc.record({ vectors: fc.boolean() })), call: (a) => anyFn(di.svd)(...a), runs: 150 },
+  { name: 'matmul', valid: fc.tuple(smallMatrix).chain(([m]) => fc.tuple(fc.constant(m), fc.constant({ rows: m.cols, cols: 2, data: new Float64Array(m.cols * 2).fill(0.5) }))), call: (a) => anyFn(di.matmul)(...a), runs: 150 },
+  { name: 'erf', valid: fc.tuple(fc.double({ noNaN: true })), call: (a) => anyFn(di.erf)(...a), runs: 100 },
+  { name: 'densityHistogram', valid: fc.tuple(fc.float64Array({ minLength: 1, maxLength: 40, min: 0, max: 5, noNaN: true }), fc.record({ bins: fc.integer({ min: 1, max: 10 }), scale: fc.constantFrom('linear', 'log') })), call: (a) => anyFn(di.densityHistogram)(...a), runs: 150 },
+  { name: 'formatLabelNumber', valid: fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true })), call: (a) => anyFn(di.formatLabelNumber)(...a), runs: 100 },
+  { name: 'plotFormat', valid: fc.tuple(fc.constantFrom('a.svg', 'b.png', 'c.json')), call: (a) => anyFn(di.plotFormat)(...a), runs: 60 },
+  {
+    name: 'splitDataset',
+    valid: fc.tuple(
+      fc.record({ inputs: fc.constant(new Float64Array(40).fill(0.25)), labels: fc.constant(Int32Array.from({ length: 10 }, (_, i) => i % 2)), inputSize: fc.constant(4), classes: fc.constant(2) }),
+      fc.record({ testFraction: fc.constant(0.2) }),
+    ),
+    call: (a) => anyFn(di.splitDataset)(...a),
+    runs: 100,
+  },
+  { name: 'logEvalSteps', valid: fc.tuple(fc.integer({ min: 1, max: 5000 })), call: (a) => anyFn(di.logEvalSteps)(...a), runs: 100 },
+];
+
+let total = 0;
+
+describe('every public function keeps its contract under fuzzed arguments', () => {
+  for (const c of cases) {
+    it(`${c.name}`, async () => {
+      let runs = 0;
+      await fc.assert(
+        fc.asyncProperty(mutated(c.valid), async ({ args, edits }) => {
+          runs++;
+          const r = await contract(() => c.call(args), c.nanAllowed ?? null);
+          if (r.problem) throw new Error(`${c.name}: ${r.problem}; edits: ${edits.join('; ') || 'none'}`);
+        }),
+        { seed: FC_SEED, numRuns: c.runs, endOnFailure: true },
+      );
+      total += runs;
+    });
+  }
+
+  it('configure/backendInfo reject bad options with typed errors and stay usable', async () => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(mutated(fc.tuple(fc.record({ threads: fc.integer({ min: 1, max: 2 }) }))), async ({ args, edits }) => {
+        runs++;
+        const r = await contract(() => anyFn(di.configure)(...args));
+        if (r.problem) throw new Error(`configure: ${r.problem}; edits: ${edits.join('; ')}`);
+        expect(di.backendInfo().threads).toBeGreaterThanOrEqual(1);
+      }),
+      { seed: FC_SEED, numRuns: 100 },
+    );
+    di.configure({ threads: 1, backend: hasNative ? 'native' : 'js', memoryLimitBytes: null });
+    total += runs;
+  });
+});
+
+afterAll(() => {
+  recordFigure('fuzz-api cases', total);
+  recordFigure('fuzz-api functions', cases.length + 1);
+});
