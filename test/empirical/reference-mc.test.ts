@@ -6,8 +6,6 @@
  * the reference README derives (over its 9 seeds the max is never more than 2.1 x the median; with a
  * pinned seed the test is deterministic).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -15,6 +13,7 @@ import { configure } from '../../lib/backend/config.js';
 import { jacobianSpectrumDistance, sampleJacobianSpectrum } from '../../lib/empirical/index.js';
 import { spectralDensity } from '../../lib/free/index.js';
 import { hasNative } from '../helpers/backends.js';
+import { loadReferenceCases } from '../helpers/reference.js';
 
 interface McCase {
   id: string;
@@ -22,8 +21,7 @@ interface McCase {
   monte_carlo: { N: number; nsamples: number; ks_max_all_seeds: number; ks_median_all_seeds: number };
 }
 
-const referencePath = path.resolve(import.meta.dirname, '../../../shared/reference/cases.json');
-const cases = (JSON.parse(readFileSync(referencePath, 'utf8')) as { cases: (McCase & { monte_carlo?: unknown })[] }).cases.filter(
+const cases = loadReferenceCases<{ cases: (McCase & { monte_carlo?: unknown })[] }>().cases.filter(
   (c): c is McCase => c.monte_carlo !== undefined,
 );
 

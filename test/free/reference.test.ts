@@ -14,7 +14,6 @@
  * - mean/variance/m2: 1e-12 relative (closed forms at 40 digits, rounded; ours use the mean-field
  *   mu1, mu2, themselves ~1e-14).
  */
-import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
@@ -22,6 +21,7 @@ import { spectralDensity, type SpectralDensity } from '../../lib/index.js';
 import type { NetworkSpec } from '../../lib/spec.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
+import { loadReferenceCases } from '../helpers/reference.js';
 
 interface RefPoint {
   lam: number;
@@ -43,7 +43,7 @@ interface RefCase {
   rho_points: RefPoint[];
 }
 
-const ref = JSON.parse(readFileSync(new URL('../../../shared/reference/cases.json', import.meta.url), 'utf8')) as { cases: RefCase[] };
+const ref = loadReferenceCases<{ cases: RefCase[] }>();
 
 export function specOf(c: RefCase): NetworkSpec {
   const activation = c.inputs.nonlinearity.replace('_', '-');

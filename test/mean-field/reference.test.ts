@@ -9,13 +9,13 @@
  * additionally carries the rounding of the stds through 1/(1 - chiQ) (chiQ is the length map's
  * slope; up to ~0.9 on these cases) and the Newton stopping rule: 1e-11.
  */
-import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
 import { DynamicalIsometryRangeError, ErrorCode } from '../../lib/errors.js';
 import { criticalPoint, dphiMoment, meanField, phiSquaredMoment } from '../../lib/mean-field/index.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
+import { loadReferenceCases } from '../helpers/reference.js';
 
 interface CriticalRow {
   nonlinearity: string;
@@ -32,10 +32,10 @@ interface Case {
   inputs: { nonlinearity: string; mode: 'critical' | 'off_critical'; qstar?: number; sigma_w2?: number; sigma_b2?: number };
   mean_field: { qstar: number; sigma_w2: number; sigma_b2: number; chi: number; mu1: number; mu2: number; E_phi2: number };
 }
-const ref = JSON.parse(readFileSync(new URL('../../../shared/reference/cases.json', import.meta.url), 'utf8')) as {
+const ref = loadReferenceCases<{
   critical_line: CriticalRow[];
   cases: Case[];
-};
+}>();
 const nameOf = (n: string) => n.replace('_', '-');
 const MOMENT_RTOL = 1e-12;
 const QSTAR_RTOL = 1e-11;
