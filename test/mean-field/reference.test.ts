@@ -130,7 +130,7 @@ describe('THEORY §2.4-2.5 check values', () => {
       [0.5, 0.1],
       [1.2, 0.3],
       [1.4, 1],
-    ]) {
+    ] as [number, number][]) {
       const mf = meanField({ activation: 'relu', weightStd: w, biasStd: b });
       expectAllClose([mf.chi, mf.qStar, mf.mu1, mf.mu2], [w * w / 2, (b * b) / (1 - (w * w) / 2), 0.5, 0.5], { rtol: 4 * Number.EPSILON, why: 'exact formulas, a few roundings' });
     }
@@ -143,7 +143,7 @@ describe('THEORY §2.4-2.5 check values', () => {
       [0.9, 0.02],
       [1.5, 0.1],
       [3, 0.5],
-    ]) {
+    ] as [number, number][]) {
       // independent solve by plain iteration of the kernel (a contraction at these points)
       let q = 1;
       for (let i = 0; i < 5000; i++) q = w2 * (2 / Math.PI) * Math.asin((2 * q) / (1 + 2 * q)) + b2;
