@@ -4,7 +4,15 @@
  * isometry: theory and practice" (NeurIPS 2017, arXiv:1711.04735).
  * @module
  */
-export * from './errors.js';
+export {
+  ErrorCode,
+  DynamicalIsometryTypeError,
+  DynamicalIsometryRangeError,
+  NumericalError,
+  BackendUnavailableError,
+  AbortError,
+} from './errors.js';
+export type { ErrorCodeValue } from './errors.js';
 export type { Matrix, Seed } from './types.js';
 export { configure, backendInfo, version } from './backend/config.js';
 export type { BackendInfo, BackendChoice, BackendName, ConfigureOptions } from './backend/config.js';

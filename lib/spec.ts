@@ -14,7 +14,7 @@
  */
 import { type Activation, type ActivationSpec, resolveActivation } from './activations/index.js';
 import { DynamicalIsometryRangeError, DynamicalIsometryTypeError, ErrorCode } from './errors.js';
-import { criticalPoint, meanField } from './mean-field/index.js';
+import { _criticalPointOf, _meanFieldResolved, type MeanFieldResult } from './mean-field/index.js';
 import { checkOptions, integer, nonNegativeNumber, oneOf, positiveNumber } from './validate.js';
 
 /** Weight ensembles: i.i.d. Gaussian N(0, weightStd^2/N), or weightStd times a Haar-orthogonal matrix. */
@@ -57,8 +57,8 @@ export interface NetworkSpecByQStar {
 /** A network description: by (weightStd, biasStd) or, at criticality, by qStar. */
 export type NetworkSpec = NetworkSpecByStds | NetworkSpecByQStar;
 
-/** A validated network description with its mean-field quantities. */
-export interface ResolvedNetworkSpec {
+/** A validated network description with its mean-field quantities (chi, mu1, mu2 as in meanField). */
+export interface ResolvedNetworkSpec extends Pick<MeanFieldResult, 'chi' | 'mu1' | 'mu2'> {
   readonly activation: Activation;
   readonly weights: WeightEnsemble;
   readonly depth: number;
@@ -72,12 +72,6 @@ export interface ResolvedNetworkSpec {
    * point and the spectrum does not depend on q*).
    */
   readonly qStar: number;
-  /** chi = weightStd^2 mu1 (paper eq. 5): the mean squared singular value of one layer's Jacobian. */
-  readonly chi: number;
-  /** mu1 = E[phi'(sqrt(q*) h)^2]. */
-  readonly mu1: number;
-  /** mu2 = E[phi'(sqrt(q*) h)^4]. */
-  readonly mu2: number;
   /** How the spec was given: 'critical' (by qStar) or 'stds'. */
   readonly mode: 'critical' | 'stds';
 }
@@ -135,8 +129,7 @@ export function resolveNetworkSpec(spec: unknown, name = 'spec'): ResolvedNetwor
   }
 
   if (!hasW) {
-    const qStar = positiveNumber(`${name}.qStar`, o.qStar);
-    const cp = criticalPoint({ activation, qStar });
+    const cp = _criticalPointOf(activation, positiveNumber(`${name}.qStar`, o.qStar), `${name}.qStar`);
     return Object.freeze({
       activation,
       weights,
@@ -154,7 +147,8 @@ export function resolveNetworkSpec(spec: unknown, name = 'spec'): ResolvedNetwor
   const weightStd = nonNegativeNumber(`${name}.weightStd`, o.weightStd);
   const biasStd = nonNegativeNumber(`${name}.biasStd`, o.biasStd);
   const givenQ = hasQ ? positiveNumber(`${name}.qStar`, o.qStar) : undefined;
-  const mf = meanField({ activation, weightStd, biasStd });
+  // the correlation fixed point c* (10-70 ms in the chaotic phase) is not needed here
+  const mf = _meanFieldResolved(activation, weightStd, biasStd, false, name);
   // A marginal length map (positively homogeneous phi at biasStd = 0 on its critical line) has every
   // q as a fixed point: q* is set by the input, the spectrum does not depend on it, and a given qStar
   // is consistent by definition.

@@ -33,8 +33,9 @@ function candidates(): string[] {
   // An explicit path is the only candidate: a user (or a test) who names an addon gets that one or none.
   const explicit = process.env.DYNAMICAL_ISOMETRY_ADDON;
   if (explicit) return [path.resolve(explicit)];
+  // A named build folder is likewise the only candidate (no silent fallback to build/ when it is missing).
   const buildDir = process.env.DYNAMICAL_ISOMETRY_BUILD_DIR;
-  if (buildDir) out.push(path.resolve(packageRoot, buildDir, 'Release', 'dynamical_isometry.node'));
+  if (buildDir) return [path.resolve(packageRoot, buildDir, 'Release', 'dynamical_isometry.node')];
   out.push(path.join(packageRoot, 'build', 'Release', 'dynamical_isometry.node'));
   return out;
 }

@@ -67,7 +67,10 @@ export interface EmpiricalJacobianSpectrum {
   readonly qPerLayer: Float64Array;
   /** q^l averaged over the samples, length depth. */
   readonly qMeanPerLayer: Float64Array;
-  /** The resolved network description (with weightStd, biasStd, qStar, chi, mu1, mu2). */
+  /**
+   * The resolved network description (with weightStd, biasStd, qStar, chi, mu1, mu2); for a marginal
+   * spec given by stds alone, qStar is the q* it was sampled at ({@link MARGINAL_SAMPLING_Q_STAR}).
+   */
   readonly spec: ResolvedNetworkSpec;
   readonly width: number;
   readonly samples: number;
@@ -77,6 +80,15 @@ export interface EmpiricalJacobianSpectrum {
   /** Samples run at once (native) and whether random numbers were drawn on a helper thread. */
   readonly schedule: { readonly concurrency: number; readonly prefetch: boolean };
 }
+
+/**
+ * The q* at which a marginal spec is sampled: a scale-free activation on its critical line at
+ * biasStd = 0 (linear at weightStd = 1, relu at sqrt(2), leaky-relu at sqrt(2 / (1 + slope^2)))
+ * has every q as a fixed point, so a spec given by stds alone has no q* (resolveNetworkSpec gives
+ * NaN). Its spectrum does not depend on q (phi' is constant on rays), so the input is put at
+ * q* = 1, as train() does (lib/train/trainer.ts MARGINAL_Q_STAR); result.spec.qStar reports it.
+ */
+export const MARGINAL_SAMPLING_Q_STAR = 1;
 
 /** Validated options. */
 interface ResolvedOptions {
@@ -109,7 +121,9 @@ function resolveOptions(options: unknown): ResolvedOptions {
  * Method: per sample, weights are N(0, weightStd^2/N) or weightStd times a Haar matrix (drawn as
  * Householder reflectors directly from Gaussian vectors, Stewart 1980, and applied blocked), biases
  * N(0, biasStd^2), and the input a random direction with (1/N)|x^0|^2 = (q* - biasStd^2)/weightStd^2
- * so that q^1 = q* (THEORY §1.4). The product is accumulated layer by layer (memory O(N^2) for any
+ * so that q^1 = q* (THEORY §1.4); a marginal spec given by stds alone, where every q is a fixed point
+ * (e.g. relu at weightStd = sqrt(2), biasStd = 0), is sampled at q* = 1 ({@link MARGINAL_SAMPLING_Q_STAR},
+ * reported as `spec.qStar`; its spectrum does not depend on q*). The product is accumulated layer by layer (memory O(N^2) for any
  * depth) and its singular values are computed directly (LAPACK dgesdd / the JS Golub-Kahan-Reinsch SVD; never J J^T).
  * Sample s uses the random stream (seed, s), so results are reproducible, and the native and JS
  * backends build the same networks (same normals, same weights); their spectra agree to rounding.
@@ -133,7 +147,8 @@ function resolveOptions(options: unknown): ResolvedOptions {
  * r.perSample[0].mean; // ~1 (criticality: m1 = chi^L = 1)
  */
 export async function sampleJacobianSpectrum(spec: NetworkSpec, options: SampleJacobianSpectrumOptions): Promise<EmpiricalJacobianSpectrum> {
-  const resolved = resolveNetworkSpec(spec, 'spec');
+  const given = resolveNetworkSpec(spec, 'spec');
+  const resolved: ResolvedNetworkSpec = Number.isNaN(given.qStar) ? Object.freeze({ ...given, qStar: MARGINAL_SAMPLING_Q_STAR }) : given;
   const o = resolveOptions(options);
   if (!(resolved.weightStd > 0)) {
     throw new DynamicalIsometryRangeError('spec.weightStd', 'a number > 0 for sampling (weightStd = 0 makes J = 0)', resolved.weightStd);

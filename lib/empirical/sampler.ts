@@ -133,13 +133,15 @@ export async function runBatch(r: BatchRequest): Promise<BatchResult> {
   const signal = r.signal;
   if (signal?.aborted) throw new AbortError('sampleJacobianSpectrum was aborted before it started');
 
+  let aborted = false; // set by stopAll: no more samples start, and no more progress is reported
+  let firstError: unknown;
   // Progress bookkeeping: finished samples count `depth` layers; running ones report their own.
   let samplesDone = 0;
   const running = new Map<number, () => number>();
   let lastLayers = -1;
   let lastSamples = -1;
   const report = (): void => {
-    if (!r.onProgress) return;
+    if (!r.onProgress || aborted) return;
     let layers = samplesDone * depth;
     for (const get of running.values()) layers += get();
     if (layers === lastLayers && samplesDone === lastSamples) return;
@@ -148,8 +150,6 @@ export async function runBatch(r: BatchRequest): Promise<BatchResult> {
     r.onProgress({ layersDone: layers, layersTotal: samples * depth, samplesDone, samplesTotal: samples });
   };
 
-  let aborted = false;
-  let firstError: unknown;
   const controls = new Set<Int32Array>();
   const stopAll = (): void => {
     aborted = true;
@@ -157,7 +157,18 @@ export async function runBatch(r: BatchRequest): Promise<BatchResult> {
   };
   const onAbort = (): void => stopAll();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = r.backend === 'native' && r.onProgress ? setInterval(report, r.progressIntervalMs ?? 50) : undefined;
+  // The native progress poll runs in a timer, where an exception from the user's onProgress would
+  // be uncaught (the process would die): keep it as the batch's error and stop the workers instead.
+  const poll = (): void => {
+    if (aborted) return;
+    try {
+      report();
+    } catch (e) {
+      if (firstError === undefined) firstError = e;
+      stopAll();
+    }
+  };
+  const timer = r.backend === 'native' && r.onProgress ? setInterval(poll, r.progressIntervalMs ?? 50) : undefined;
   timer?.unref();
 
   let next = 0;

@@ -30,9 +30,9 @@
  * @module
  */
 import { type Activation, type ActivationSpec, erfc, resolveActivation } from '../activations/index.js';
+import { gaussLegendre } from '../quadrature/index.js';
 import { checkOptions, positiveNumber } from '../validate.js';
 import { runSync } from './cooperate.js';
-import { gaussLegendre } from './gauss-legendre.js';
 
 /** An atom of the D^2 law: P(d = value) = mass. */
 export interface D2Atom {

@@ -73,9 +73,9 @@ export interface MeanFieldResult {
   readonly marginal: boolean;
 }
 
-function noFixedPoint(detail: string, weightStd: number): never {
+function noFixedPoint(detail: string, weightStd: number, parameter: string): never {
   throw new DynamicalIsometryRangeError(
-    'weightStd',
+    parameter,
     'a value for which the length map has a finite stable fixed point',
     weightStd,
     ErrorCode.noFixedPoint,
@@ -119,54 +119,103 @@ function newtonBracketed(
   });
 }
 
-/** q*, or 'marginal', of the length map (raw: arguments validated). */
-function solveFixedPoint(a: Activation, sw2: number, sb2: number, weightStd: number): number | 'marginal' {
+/** Ratio of the geometric scan for the first down-crossing of the length map (see solveFixedPoint). */
+const SCAN_RATIO = 2;
+/** The scan starts this factor below the natural scale of q near 0 (see solveFixedPoint). */
+const SCAN_START = 2 ** -12;
+
+/**
+ * q*, or 'marginal', of the length map (raw: arguments validated). q* is the SMALLEST stable fixed
+ * point, the first down-crossing of g(q) = F(q) - q going up from q = 0 (g(0+) > 0 here): the limit
+ * of q^l from small inputs. The crossing is bracketed by a geometric scan with ratio 2 from a start
+ * q0 below which g > 0 is assumed: 2^-12 times the scale of q near 0 (F(0) = sigma_b^2 +
+ * sigma_w^2 phi(0)^2, or the slope excess sigma_w^2 phi'(0)^2 - 1 when F(0) = 0), and at least
+ * sigma_b^2 (below it g > 0 exactly, since F >= sigma_b^2). Above max(1, 2 F(0)) the scan steps to max(2q, 2F(q))
+ * (q^l grows at least that fast there). Where g stays positive at two consecutive scan points but
+ * g' turns from negative to positive, the minimum of g between them is located by bisection on the
+ * sign of g' (a pair of fixed points closer than the scan ratio hides there); two dips between two
+ * scan points could still be missed.
+ */
+function solveFixedPoint(a: Activation, sw2: number, sb2: number, weightStd: number, parameter: string): number | 'marginal' {
   const kappa = homogeneousConstant(a);
   if (kappa !== null) {
     const slope = sw2 * kappa; // q -> slope q + sb2
     if (Math.abs(slope - 1) <= 4 * EPS) {
       if (sb2 === 0) return 'marginal';
-      noFixedPoint(`the length map of ${a.name} is q -> q + biasStd^2 here: q grows without bound`, weightStd);
+      noFixedPoint(`the length map of ${a.name} is q -> q + biasStd^2 here: q grows without bound`, weightStd, parameter);
     }
     if (slope > 1) {
       noFixedPoint(
         `the length map of ${a.name} is linear, q -> ${slope} q + ${sb2}, with slope weightStd^2 E[phi(h)^2] > 1: ` +
           `q grows without bound (a finite fixed point needs weightStd^2 < ${1 / kappa})`,
         weightStd,
+        parameter,
       );
     }
     return sb2 / (1 - slope);
   }
   if (sw2 === 0) return sb2; // the map is constant
   const phi0 = a.phi(0);
+  const f0 = sb2 + sw2 * phi0 * phi0; // F(0) = g(0)
   let lo = 0;
-  if (sb2 === 0 && phi0 === 0) {
+  let q: number;
+  if (f0 === 0) {
     // q = 0 is a fixed point; it is the stable one when the slope sigma_w^2 phi'(0)^2 <= 1
     const slope0 = sw2 * lengthSlope(a, 0);
     if (slope0 <= 1) return 0;
     lo = 1e-300; // g(lo) = (slope0 - 1) lo > 0
-  }
-  const g = (q: number) => {
-    const { e, slope } = lengthMapAndSlope(a, q);
-    return { g: sw2 * e + sb2 - q, dg: sw2 * slope - 1 };
+    q = Math.min(1, slope0 - 1) * SCAN_START; // g(q) = (slope0 - 1) q + O(q^2)
+  } else q = Math.max(sb2, Math.min(1, f0) * SCAN_START);
+  const g = (x: number) => {
+    const { e, slope } = lengthMapAndSlope(a, x);
+    return { g: sw2 * e + sb2 - x, dg: sw2 * slope - 1 };
   };
-  // bracket: iterate the map upwards until it falls below the diagonal (every step at least doubles)
-  let hi = Math.max(1, 2 * (sb2 + sw2 * phi0 * phi0));
+  const coarseFrom = Math.max(1, 2 * f0);
+  let hi = q;
+  let prev: { g: number; dg: number } | null = null;
   for (;;) {
     const v = g(hi);
     if (v.g < 0) break;
     if (v.g === 0) return hi;
+    if (prev !== null && prev.dg < 0 && v.dg > 0) {
+      // g > 0 at both ends but has a minimum inside: a pair of fixed points may hide there
+      const dip = findDip(g, lo, hi);
+      if (dip !== null) {
+        if (dip.g === 0) return dip.x;
+        hi = dip.x;
+        break;
+      }
+    }
+    prev = v;
     lo = hi;
-    hi = Math.max(2 * hi, 2 * (v.g + hi));
+    hi = hi < coarseFrom ? Math.min(SCAN_RATIO * hi, coarseFrom) : Math.max(2 * hi, 2 * (v.g + hi));
     if (!(hi <= MAX_Q_STAR)) {
       noFixedPoint(
-        `the length map stays above the diagonal up to q = ${MAX_Q_STAR} (q^l grows without bound; ` +
+        `the length map stays above the diagonal up to q = ${MAX_Q_STAR.toExponential()} (q^l grows without bound; ` +
           `for relu-like activations this happens when weightStd^2 >= 2)`,
         weightStd,
+        parameter,
       );
     }
   }
   return newtonBracketed(g, lo, hi, lo > 0 ? Math.sqrt(lo * hi) : 0.5 * hi, 'meanField: fixed point q* of the length map', true);
+}
+
+/**
+ * On [lo, hi] with g > 0 at both ends, g' < 0 at lo and g' > 0 at hi: bisects on the sign of g'
+ * towards the minimum of g and returns the first point where g <= 0, or null when the minimum is
+ * positive (to relative width 4 ulps).
+ */
+function findDip(evalG: (x: number) => { g: number; dg: number }, lo: number, hi: number): { x: number; g: number } | null {
+  for (let it = 0; it < 200 && hi - lo > 4 * EPS * hi; it++) {
+    const x = 0.5 * (lo + hi);
+    const v = evalG(x);
+    if (v.g <= 0) return { x, g: v.g };
+    if (v.dg < 0) lo = x;
+    else if (v.dg > 0) hi = x;
+    else return null;
+  }
+  return null;
 }
 
 /** c* and chi_c in the chaotic phase (raw). */
@@ -244,6 +293,12 @@ function depthScale(slope: number): number {
  * closed-form inner integral for hard-tanh); 1 - c* is then accurate to ~1e-13/(chi - 1) relative.
  * Cost: ~0.3 ms for a smooth activation without c*, ~10-70 ms with it (chaotic phase).
  * When sigma_b = 0 and phi(0) = 0, q* = 0 if sigma_w^2 phi'(0)^2 <= 1 (signals die out).
+ * Several stable fixed points: q* is the SMALLEST one, the limit of q^l from small inputs (the first
+ * crossing of the diagonal by the length map going up from q = 0, bracketed by a factor-2 geometric
+ * scan, so two fixed points within a factor 2 of each other could be missed). Example: gelu and
+ * silu at weightStd^2 > 2 with a small bias have a stable q* ~ 0.03 although q^l diverges from
+ * inputs beyond an unstable fixed point (gelu at (1.6, 0.1): q* = 0.030851, unstable at q ~ 0.53);
+ * ERR_DI_NO_FIXED_POINT means that no finite stable fixed point exists at all.
  *
  * @param options - `{ activation, weightStd, biasStd }`; the stds are standard deviations.
  * @returns a {@link MeanFieldResult}.
@@ -259,20 +314,24 @@ function depthScale(slope: number): number {
  */
 export function meanField(options: MeanFieldOptions): MeanFieldResult {
   const o = checkOptions<MeanFieldOptions>('options', options, ['activation', 'weightStd', 'biasStd']);
-  const activation = resolveActivation(o.activation, 'activation');
-  const weightStd = nonNegativeNumber('weightStd', o.weightStd);
-  const biasStd = nonNegativeNumber('biasStd', o.biasStd);
-  return meanFieldResolved(activation, weightStd, biasStd);
+  const activation = resolveActivation(o.activation, 'options.activation');
+  const weightStd = nonNegativeNumber('options.weightStd', o.weightStd);
+  const biasStd = nonNegativeNumber('options.biasStd', o.biasStd);
+  return _meanFieldResolved(activation, weightStd, biasStd);
 }
 
-/** {@link meanField} on validated arguments, with an option to skip c* (phase diagrams). */
-function meanFieldResolved(a: Activation, weightStd: number, biasStd: number, withCorrelation = true): MeanFieldResult {
+/**
+ * {@link meanField} on a resolved activation and validated stds, with an option to skip c* (phase
+ * diagrams; lib/spec.ts, which needs only q*, chi, mu1, mu2).
+ * @internal
+ */
+export function _meanFieldResolved(a: Activation, weightStd: number, biasStd: number, withCorrelation = true, prefix = 'options'): MeanFieldResult {
   const sw2 = weightStd * weightStd;
   const sb2 = biasStd * biasStd;
   // a std whose square overflows has no finite fixed point (and would stall the bracketing below)
-  if (!Number.isFinite(sw2)) throw new DynamicalIsometryRangeError('weightStd', 'a number whose square is finite (< 1.3e154)', weightStd);
-  if (!Number.isFinite(sb2)) throw new DynamicalIsometryRangeError('biasStd', 'a number whose square is finite (< 1.3e154)', biasStd);
-  const fp = solveFixedPoint(a, sw2, sb2, weightStd);
+  if (!Number.isFinite(sw2)) throw new DynamicalIsometryRangeError(`${prefix}.weightStd`, 'a number whose square is finite (< 1.3e154)', weightStd);
+  if (!Number.isFinite(sb2)) throw new DynamicalIsometryRangeError(`${prefix}.biasStd`, 'a number whose square is finite (< 1.3e154)', biasStd);
+  const fp = solveFixedPoint(a, sw2, sb2, weightStd, `${prefix}.weightStd`);
   if (fp === 'marginal') {
     const mu1 = muK(a, 1, 1);
     const mu2 = muK(a, 1, 2);
@@ -366,10 +425,10 @@ export interface CriticalPointResult {
   readonly degenerate: boolean;
 }
 
-function criticalRaw(a: Activation, qStar: number): CriticalPointResult & { biasVariance: number } {
+function criticalRaw(a: Activation, qStar: number, parameter = 'options.qStar'): CriticalPointResult & { biasVariance: number } {
   const mu1 = muK(a, qStar, 1);
   if (!(mu1 > 0)) {
-    throw new DynamicalIsometryRangeError('qStar', 'a value with E[phi\'(sqrt(q*) h)^2] > 0', qStar, ErrorCode.noCriticalPoint, 'phi\' vanishes almost surely at this q*, so chi = 0 for every weightStd');
+    throw new DynamicalIsometryRangeError(parameter, 'a value with E[phi\'(sqrt(q*) h)^2] > 0', qStar, ErrorCode.noCriticalPoint, 'phi\' vanishes almost surely at this q*, so chi = 0 for every weightStd');
   }
   const mu2 = muK(a, qStar, 2);
   const sw2 = 1 / mu1;
@@ -409,14 +468,22 @@ const BIAS_VARIANCE_ROUNDING = 8 * EPS;
  */
 export function criticalPoint(options: CriticalPointOptions): CriticalPointResult {
   const o = checkOptions<CriticalPointOptions>('options', options, ['activation', 'qStar']);
-  const a = resolveActivation(o.activation, 'activation');
-  const qStar = positiveNumber('qStar', o.qStar);
-  const r = criticalRaw(a, qStar);
+  const a = resolveActivation(o.activation, 'options.activation');
+  return _criticalPointOf(a, positiveNumber('options.qStar', o.qStar));
+}
+
+/**
+ * {@link criticalPoint} on a resolved activation and a validated q* > 0 (lib/spec.ts resolves
+ * network specs with it); `parameter` names q* in the errors (e.g. "spec.qStar").
+ * @internal
+ */
+export function _criticalPointOf(a: Activation, qStar: number, parameter = 'options.qStar'): CriticalPointResult {
+  const r = criticalRaw(a, qStar, parameter);
   let sb2 = r.biasVariance;
   if (sb2 < 0 && sb2 >= -BIAS_VARIANCE_ROUNDING * qStar) sb2 = 0;
   if (sb2 < 0) {
     throw new DynamicalIsometryRangeError(
-      'qStar',
+      parameter,
       `a q* that ${a.name} can reach on the critical line (biasStd^2 = q* - weightStd^2 E[phi^2] >= 0)`,
       qStar,
       ErrorCode.noCriticalPoint,
@@ -471,20 +538,20 @@ export interface CriticalLineResult {
  */
 export function criticalLine(options: CriticalLineOptions): CriticalLineResult {
   const o = checkOptions<CriticalLineOptions>('options', options, ['activation', 'qStar', 'points']);
-  const a = resolveActivation(o.activation, 'activation');
-  const given = finiteNumberList('qStar', o.qStar, 1);
+  const a = resolveActivation(o.activation, 'options.activation');
+  const given = finiteNumberList('options.qStar', o.qStar, 1);
   let qs: Float64Array;
   if (o.points !== undefined) {
-    const n = integer('points', o.points, 2, 1_000_000);
-    if (given.length !== 2) throw new DynamicalIsometryRangeError('qStar.length', '2 (a range [from, to]) when points is given', given.length);
-    const from = positiveNumber('qStar[0]', given[0]);
-    const to = positiveNumber('qStar[1]', given[1]);
-    if (!(to >= from)) throw new DynamicalIsometryRangeError('qStar[1]', `>= qStar[0] (${from})`, to);
+    const n = integer('options.points', o.points, 2, 1_000_000);
+    if (given.length !== 2) throw new DynamicalIsometryRangeError('options.qStar.length', '2 (a range [from, to]) when points is given', given.length);
+    const from = positiveNumber('options.qStar[0]', given[0]);
+    const to = positiveNumber('options.qStar[1]', given[1]);
+    if (!(to >= from)) throw new DynamicalIsometryRangeError('options.qStar[1]', `>= options.qStar[0] (${from})`, to);
     qs = new Float64Array(n);
     const r = Math.log(to / from);
     for (let i = 0; i < n; i++) qs[i] = i === n - 1 ? to : from * Math.exp((r * i) / (n - 1));
   } else {
-    given.forEach((v, i) => positiveNumber(`qStar[${i}]`, v));
+    given.forEach((v, i) => positiveNumber(`options.qStar[${i}]`, v));
     qs = given;
   }
   const n = qs.length;
@@ -559,7 +626,7 @@ export interface PhaseDiagramResult {
  */
 export function phaseDiagram(options: PhaseDiagramOptions): PhaseDiagramResult {
   const o = checkOptions<PhaseDiagramOptions>('options', options, ['activation', 'weightStd', 'biasStd', 'resolution']);
-  const a = resolveActivation(o.activation, 'activation');
+  const a = resolveActivation(o.activation, 'options.activation');
   const range = (name: string, v: unknown): [number, number] => {
     const l = finiteNumberList(name, v, 2);
     if (l.length !== 2) throw new DynamicalIsometryRangeError(`${name}.length`, '2 ([min, max])', l.length);
@@ -568,17 +635,17 @@ export function phaseDiagram(options: PhaseDiagramOptions): PhaseDiagramResult {
     if (!(hi >= lo)) throw new DynamicalIsometryRangeError(`${name}[1]`, `>= ${name}[0] (${lo})`, hi);
     return [lo, hi];
   };
-  const [w0, w1] = range('weightStd', o.weightStd);
-  const [b0, b1] = range('biasStd', o.biasStd);
+  const [w0, w1] = range('options.weightStd', o.weightStd);
+  const [b0, b1] = range('options.biasStd', o.biasStd);
   let nW = 64;
   let nB = 64;
   if (o.resolution !== undefined) {
-    if (typeof o.resolution === 'number') nW = nB = integer('resolution', o.resolution, 2, 2000);
+    if (typeof o.resolution === 'number') nW = nB = integer('options.resolution', o.resolution, 2, 2000);
     else {
-      const l = finiteNumberList('resolution', o.resolution, 2);
-      if (l.length !== 2) throw new DynamicalIsometryRangeError('resolution.length', '2 ([nWeight, nBias])', l.length);
-      nW = integer('resolution[0]', l[0], 2, 2000);
-      nB = integer('resolution[1]', l[1], 2, 2000);
+      const l = finiteNumberList('options.resolution', o.resolution, 2);
+      if (l.length !== 2) throw new DynamicalIsometryRangeError('options.resolution.length', '2 ([nWeight, nBias])', l.length);
+      nW = integer('options.resolution[0]', l[0], 2, 2000);
+      nB = integer('options.resolution[1]', l[1], 2, 2000);
     }
   }
   const ws = new Float64Array(nW);
@@ -592,7 +659,7 @@ export function phaseDiagram(options: PhaseDiagramOptions): PhaseDiagramResult {
     for (let j = 0; j < nW; j++) {
       const k = i * nW + j;
       try {
-        const r = meanFieldResolved(a, ws[j] as number, bs[i] as number, false);
+        const r = _meanFieldResolved(a, ws[j] as number, bs[i] as number, false);
         qStar[k] = r.qStar;
         chi[k] = r.marginal ? NaN : r.chi;
         phase[k] = r.marginal ? NaN : r.phase === 'ordered' ? -1 : r.phase === 'critical' ? 0 : 1;

@@ -26,8 +26,17 @@ const H_MAX = 10;
 const GRID_STEP = 2;
 const INV_SQRT_2PI = 0.3989422804014327;
 
-/** Gauss–Legendre nodes and weights on [-1, 1] (Newton on P_n from Chebyshev guesses). */
-function gaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
+const legendreCache = new Map<number, { readonly x: Float64Array; readonly w: Float64Array }>();
+
+/**
+ * The n-point Gauss–Legendre rule on [-1, 1], nodes ascending (Newton on P_n from Chebyshev
+ * guesses), computed once per n and cached: the one implementation shared by the mean-field
+ * quadrature here and the D^2 panel rules of lib/free/d2-law.ts. The arrays are shared; do not
+ * modify them.
+ */
+export function gaussLegendre(n: number): { readonly x: Float64Array; readonly w: Float64Array } {
+  const hit = legendreCache.get(n);
+  if (hit) return hit;
   const x = new Float64Array(n);
   const w = new Float64Array(n);
   for (let i = 0; i < Math.ceil(n / 2); i++) {
@@ -61,7 +70,9 @@ function gaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
     w[i] = 2 / ((1 - z * z) * dp * dp);
     w[n - 1 - i] = w[i] as number;
   }
-  return { x, w };
+  const rule = { x, w };
+  legendreCache.set(n, rule);
+  return rule;
 }
 
 const GL = gaussLegendre(PANEL_POINTS);

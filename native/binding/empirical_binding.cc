@@ -1,12 +1,17 @@
 // N-API adapters of the sampled-network Jacobian spectra (core/jacobian.h) and of the Haar reflector
 // sampler (core/haar_reflectors.h). lib/empirical/ has validated everything and allocated every
-// output; these re-checks only protect the process.
+// output; these re-checks only protect the process. The outputs and the control array of
+// empiricalSampleJacobian are lib/empirical's own (handed out only after the Promise settles), so
+// the worker writes them in place; empiricalHaarApply's in-place matrix may be anyone's, so it is
+// copied in and written back on the main thread (the memory rule in napi_util.h).
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "binding/napi_util.h"
 #include "binding/registry.h"
+#include "core/activations.h"
 #include "core/haar_reflectors.h"
 #include "core/jacobian.h"
 #include "core/rng.h"
@@ -15,13 +20,7 @@ namespace {
 
 constexpr long long kMaxWidth = 46340;  // width^2 < 2^31 (LAPACK 32-bit sizes)
 
-uint64_t BigIntValue(Napi::Env env, Napi::Value v, const char* name) {
-  if (!v.IsBigInt()) di::ThrowInvalid(env, std::string(name) + " must be a bigint");
-  bool lossless = false;
-  const uint64_t r = v.As<Napi::BigInt>().Uint64Value(&lossless);
-  if (!lossless) di::ThrowInvalid(env, std::string(name) + " must be in [0, 2^64)");
-  return r;
-}
+using di::BigIntValue;
 
 double Field(Napi::Object o, const char* name) {
   Napi::Value v = o.Get(name);
@@ -59,7 +58,7 @@ Napi::Value SampleJacobian(const Napi::CallbackInfo& info) {
   spec.weightStd = Field(job, "weightStd");
   spec.biasStd = Field(job, "biasStd");
   spec.qStar = Field(job, "qStar");
-  spec.activation = static_cast<di::ActivationId>(SizeField(job, "activationId", 0, 11));
+  spec.activation = static_cast<di::ActivationId>(SizeField(job, "activationId", 0, di::kActivationCount - 1));
   spec.activationParam = Field(job, "activationParam");
   spec.seed = BigIntValue(env, job.Get("seed"), "job.seed");
   spec.stream = BigIntValue(env, job.Get("stream"), "job.stream");
@@ -118,7 +117,8 @@ Napi::Value HaarApply(const Napi::CallbackInfo& info) {
   Napi::Float64Array a = di::Float64Arg(info, 3, "a", static_cast<size_t>(n) * static_cast<size_t>(cols));
   const long long nb = di::IntArg(info, 5, "blockSize", 1, 4096);
   const bool ormqr = info.Length() > 6 && info[6].ToBoolean().Value();
-  double* pa = a.Data();
+  auto copy = di::CopyInput(env, a.Data(), a.ElementLength(), "a");
+  auto target = std::make_shared<Napi::Reference<Napi::Float64Array>>(Napi::Persistent(a));
   return di::AsyncJob::Start(
       env,
       [=]() {
@@ -126,11 +126,15 @@ Napi::Value HaarApply(const Napi::CallbackInfo& info) {
         std::vector<double> v(nn * nn), tau(nn), sign(nn);
         di::Rng rng(seed, stream);
         di::SampleHaarFactors(rng, nn, v.data(), tau.data(), sign.data());
+        double* pa = copy->data();
         if (ormqr) return di::ApplyHaarLeftOrmqr(nn, v.data(), tau.data(), sign.data(), 1.0, pa, cc, cc);
         std::vector<double> work(di::HaarApplyWorkspaceSize(nn, cc, bb));
         return di::ApplyHaarLeft(nn, v.data(), tau.data(), sign.data(), 1.0, pa, cc, cc, bb, work.data());
       },
-      nullptr, {a});
+      [copy, target](Napi::Env e) -> Napi::Value {
+        di::CopyBack(e, *target, *copy, "a");
+        return e.Undefined();
+      });
 }
 
 di::Register reg([](Napi::Env env, Napi::Object exports) {

@@ -1,7 +1,9 @@
 // N-API adapters of the dense linear algebra (core/linalg.h). TypeScript has validated everything
 // and allocated the outputs; these re-check shapes only to protect the process. Each entry point
 // takes a trailing `sync` flag: true runs on the main thread (small problems), false queues an
-// AsyncJob on the libuv pool and returns a Promise.
+// AsyncJob on the libuv pool and returns a Promise. The matrices a and b of singularValues, svd and
+// matmul belong to the user, so the async path copies them into job-owned storage before it
+// returns (the memory rule in napi_util.h); the outputs are allocated by lib/linalg.
 #include <algorithm>
 #include <cstdint>
 
@@ -13,15 +15,8 @@ namespace {
 
 constexpr long long kMaxDim = 2147483647LL;
 
-uint64_t BigIntArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (info.Length() <= i || !info[i].IsBigInt()) di::ThrowInvalid(info.Env(), std::string(name) + " must be a bigint");
-  bool lossless = false;
-  const uint64_t v = info[i].As<Napi::BigInt>().Uint64Value(&lossless);
-  if (!lossless) di::ThrowInvalid(info.Env(), std::string(name) + " must be in [0, 2^64)");
-  return v;
-}
-
-bool BoolArg(const Napi::CallbackInfo& info, size_t i) { return info.Length() > i && info[i].ToBoolean().Value(); }
+using di::BigIntArg;
+using di::BoolArg;
 
 Napi::Value Run(const Napi::CallbackInfo& info, bool sync, di::AsyncJob::Work work, std::vector<Napi::Value> keep) {
   Napi::Env env = info.Env();
@@ -59,18 +54,26 @@ Napi::Value HaarOrthogonal(const Napi::CallbackInfo& info) {
 
 // singularValues(rows, cols, a, s, sync)
 Napi::Value SingularValues(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   const long long rows = di::IntArg(info, 0, "rows", 1, kMaxDim);
   const long long cols = di::IntArg(info, 1, "cols", 1, kMaxDim);
   Napi::Float64Array a = di::Float64Arg(info, 2, "a", Prod(rows, cols));
   Napi::Float64Array s = di::Float64Arg(info, 3, "s", static_cast<size_t>(std::min(rows, cols)));
-  const double* pa = a.Data();
+  const int r = static_cast<int>(rows), c = static_cast<int>(cols);
   double* ps = s.Data();
-  return Run(info, BoolArg(info, 4),
-             [=]() { return di::SingularValues(static_cast<int>(rows), static_cast<int>(cols), pa, ps); }, {a, s});
+  if (BoolArg(info, 4)) {
+    const double* pa = a.Data();
+    di::RunSync(env, [=]() { return di::SingularValues(r, c, pa, ps); });
+    return env.Undefined();
+  }
+  // dgesdd destroys its input anyway: the job-owned copy replaces the core's internal one.
+  auto copy = di::CopyInput(env, a.Data(), a.ElementLength(), "a");
+  return di::AsyncJob::Start(env, [=]() { return di::SingularValuesDestroying(r, c, copy->data(), ps); }, nullptr, {s});
 }
 
 // svd(rows, cols, a, u, s, vt, sync)
 Napi::Value Svd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   const long long rows = di::IntArg(info, 0, "rows", 1, kMaxDim);
   const long long cols = di::IntArg(info, 1, "cols", 1, kMaxDim);
   const long long k = std::min(rows, cols);
@@ -78,28 +81,40 @@ Napi::Value Svd(const Napi::CallbackInfo& info) {
   Napi::Float64Array u = di::Float64Arg(info, 3, "u", Prod(rows, k));
   Napi::Float64Array s = di::Float64Arg(info, 4, "s", static_cast<size_t>(k));
   Napi::Float64Array vt = di::Float64Arg(info, 5, "vt", Prod(k, cols));
-  const double* pa = a.Data();
+  const int r = static_cast<int>(rows), c = static_cast<int>(cols);
   double* pu = u.Data();
   double* ps = s.Data();
   double* pvt = vt.Data();
-  return Run(info, BoolArg(info, 6),
-             [=]() { return di::Svd(static_cast<int>(rows), static_cast<int>(cols), pa, pu, ps, pvt); }, {a, u, s, vt});
+  if (BoolArg(info, 6)) {
+    const double* pa = a.Data();
+    di::RunSync(env, [=]() { return di::Svd(r, c, pa, pu, ps, pvt); });
+    return env.Undefined();
+  }
+  auto copy = di::CopyInput(env, a.Data(), a.ElementLength(), "a");
+  return di::AsyncJob::Start(env, [=]() { return di::SvdDestroying(r, c, copy->data(), pu, ps, pvt); }, nullptr, {u, s, vt});
 }
 
 // matmul(m, k, n, a, b, c, sync)
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   const long long m = di::IntArg(info, 0, "m", 1, kMaxDim);
   const long long k = di::IntArg(info, 1, "k", 1, kMaxDim);
   const long long n = di::IntArg(info, 2, "n", 1, kMaxDim);
   Napi::Float64Array a = di::Float64Arg(info, 3, "a", Prod(m, k));
   Napi::Float64Array b = di::Float64Arg(info, 4, "b", Prod(k, n));
   Napi::Float64Array c = di::Float64Arg(info, 5, "c", Prod(m, n));
-  const double* pa = a.Data();
-  const double* pb = b.Data();
+  const int mi = static_cast<int>(m), ki = static_cast<int>(k), ni = static_cast<int>(n);
   double* pc = c.Data();
-  return Run(info, BoolArg(info, 6),
-             [=]() { return di::Matmul(static_cast<int>(m), static_cast<int>(k), static_cast<int>(n), pa, pb, pc); },
-             {a, b, c});
+  if (BoolArg(info, 6)) {
+    const double* pa = a.Data();
+    const double* pb = b.Data();
+    di::RunSync(env, [=]() { return di::Matmul(mi, ki, ni, pa, pb, pc); });
+    return env.Undefined();
+  }
+  // O(mk + kn) copies against O(mkn) work; a and b may even be the same buffer.
+  auto ca = di::CopyInput(env, a.Data(), a.ElementLength(), "a");
+  auto cb = di::CopyInput(env, b.Data(), b.ElementLength(), "b");
+  return di::AsyncJob::Start(env, [=]() { return di::Matmul(mi, ki, ni, ca->data(), cb->data(), pc); }, nullptr, {c});
 }
 
 di::Register reg([](Napi::Env env, Napi::Object exports) {

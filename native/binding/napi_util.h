@@ -1,13 +1,30 @@
 // Small helpers shared by the N-API adapters: argument unpacking (TypeScript has already validated;
 // these re-checks only guard the process), Status -> JS error, and a generic Promise-returning
 // AsyncWorker whose Execute() touches no JS value.
+//
+// THE MEMORY RULE OF ASYNC JOBS: an async job never reads or writes caller-owned memory after the
+// call returns, unless the library allocated it. A persistent reference (the keepAlive argument of
+// AsyncJob::Start) keeps a typed array OBJECT alive, not its memory: while the job runs, the caller
+// can detach the ArrayBuffer (structuredClone(buf, { transfer: [buf] }), postMessage transfer,
+// ArrayBuffer.prototype.transfer), after which V8 frees or hands over the backing store and the
+// worker would read or write freed memory. So:
+//   - inputs that come from the user (a matrix passed to matmul/svd, a dataset's labels) are copied
+//     on the main thread into job-owned storage with CopyInput (a memcpy, small next to the job);
+//   - outputs, scratch and control arrays that lib/ allocates itself and does not hand out before
+//     the Promise settles may be written in place (kept alive through keepAlive);
+//   - an in-place argument that may be caller-owned is copied in with CopyInput and written back on
+//     the main thread by the resolve callback with CopyBack (which refuses a detached array).
 #pragma once
 #include <napi.h>
 
+#include <cstdint>
+#include <cstring>
 #include <functional>
+#include <memory>
 #include <new>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/status.h"
 
@@ -51,10 +68,50 @@ inline Napi::Float64Array Float64Arg(const Napi::CallbackInfo& info, size_t i, c
   return a;
 }
 
+inline uint64_t BigIntValue(Napi::Env env, Napi::Value v, const char* name) {
+  if (!v.IsBigInt()) ThrowInvalid(env, std::string(name) + " must be a bigint");
+  bool lossless = false;
+  const uint64_t r = v.As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) ThrowInvalid(env, std::string(name) + " must be in [0, 2^64)");
+  return r;
+}
+
+inline uint64_t BigIntArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (info.Length() <= i) ThrowInvalid(info.Env(), std::string(name) + " must be a bigint");
+  return BigIntValue(info.Env(), info[i], name);
+}
+
+// A missing argument is false; anything else is converted by JS truthiness.
+inline bool BoolArg(const Napi::CallbackInfo& info, size_t i) { return info.Length() > i && info[i].ToBoolean().Value(); }
+
+// A job-owned copy of n elements of caller memory, made now (on the main thread); see the memory
+// rule at the top of this file. Running out of memory becomes ERR_DI_OUT_OF_MEMORY, not a crash.
+template <typename T>
+std::shared_ptr<std::vector<T>> CopyInput(Napi::Env env, const T* data, size_t n, const char* name) {
+  try {
+    auto copy = std::make_shared<std::vector<T>>(n);
+    if (n > 0) std::memcpy(copy->data(), data, n * sizeof(T));
+    return copy;
+  } catch (const std::bad_alloc&) {
+    ThrowStatus(env, Status::Error(StatusCode::kOutOfMemory, std::string("out of memory copying ") + name + " for a native job"));
+  }
+}
+
+// Writes a job's result back into a caller's Float64Array on the main thread (from a resolve
+// callback). Throws (the Promise rejects) if the array was detached or resized while the job ran.
+inline void CopyBack(Napi::Env env, const Napi::Reference<Napi::Float64Array>& target, const std::vector<double>& from,
+                     const char* name) {
+  Napi::Float64Array a = target.Value();
+  if (a.IsEmpty() || a.ArrayBuffer().IsDetached() || a.ElementLength() != from.size())
+    ThrowInvalid(env, std::string(name) + " was detached or resized while the native job ran; its result is lost");
+  if (!from.empty()) std::memcpy(a.Data(), from.data(), from.size() * sizeof(double));
+}
+
 // Runs `work` on the libuv thread pool and settles a Promise. `work` must not touch JS values; it
 // returns a Status (exceptions such as std::bad_alloc are caught and mapped). `resolve` runs back on
 // the main thread and builds the resolved value. Typed arrays that `work` reads or writes must be
-// kept alive by the caller through `keepAlive` references (the keepAlive argument of Start).
+// kept alive by the caller through `keepAlive` references (the keepAlive argument of Start), and
+// must be library-allocated: caller-owned memory is copied first (the memory rule at the top).
 class AsyncJob : public Napi::AsyncWorker {
  public:
   using Work = std::function<Status()>;
@@ -111,10 +168,14 @@ inline void RunSync(Napi::Env env, const std::function<Status()>& fn) {
   Status s;
   try {
     s = fn();
+  } catch (const Napi::Error&) {
+    throw;  // already a JS error (e.g. from ThrowInvalid): let node-addon-api deliver it
   } catch (const std::bad_alloc&) {
     s = Status::Error(StatusCode::kOutOfMemory, "out of memory");
   } catch (const std::exception& e) {
-    s = Status::Error(StatusCode::kInternal, e.what());
+    s = Status::Error(StatusCode::kInternal, std::string("native call failed: ") + e.what());
+  } catch (...) {
+    s = Status::Error(StatusCode::kInternal, "native call failed with an unknown exception");
   }
   if (!s.ok()) ThrowStatus(env, s);
 }

@@ -1,5 +1,7 @@
 // N-API adapter of the seeded random stream (core/rng.h): fills a caller-allocated Float64Array
 // with standard normals or uniforms, on the libuv pool (Promise) or synchronously for small counts.
+// `out` is allocated by lib/random or lib/linalg and handed out only when the Promise settles, so
+// the worker may write it in place (the memory rule in napi_util.h).
 #include <cstdint>
 
 #include "binding/napi_util.h"
@@ -9,15 +11,8 @@
 
 namespace {
 
-uint64_t BigIntArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (info.Length() <= i || !info[i].IsBigInt()) di::ThrowInvalid(info.Env(), std::string(name) + " must be a bigint");
-  bool lossless = false;
-  const uint64_t v = info[i].As<Napi::BigInt>().Uint64Value(&lossless);
-  if (!lossless) di::ThrowInvalid(info.Env(), std::string(name) + " must be in [0, 2^64)");
-  return v;
-}
-
-bool BoolArg(const Napi::CallbackInfo& info, size_t i) { return info.Length() > i && info[i].ToBoolean().Value(); }
+using di::BigIntArg;
+using di::BoolArg;
 
 // rngFill(kind: 0 normal | 1 uniform, seed: bigint, stream: bigint, out: Float64Array, sync: boolean)
 Napi::Value RngFill(const Napi::CallbackInfo& info) {

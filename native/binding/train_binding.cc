@@ -2,7 +2,10 @@
 // validated everything and allocated every buffer; these re-check shapes only to protect the
 // process. Each entry point copies the problem into a plain struct on the main thread and runs the
 // work as an AsyncJob (a Promise) whose Execute touches no JS value; every typed array the worker
-// reads or writes is kept alive through the job's references.
+// reads or writes is kept alive through the job's references. The labels are a Dataset's own
+// Int32Array, which the user holds (loadMnist, splitDataset) and could detach while a job runs, so
+// they are copied into job-owned storage (the memory rule in napi_util.h); everything else
+// (preprocessed inputs, parameters, moments, batch indices, losses) is allocated by lib/train.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -83,8 +86,9 @@ Napi::Value TrainSteps(const Napi::CallbackInfo& info) {
   const int classes = p.sizes.back();
   for (size_t k = 0; k < labels.ElementLength(); k++)
     if (labels[k] < 0 || labels[k] >= classes) di::ThrowInvalid(env, "trainLabels must be in [0, classes)");
+  auto ownLabels = di::CopyInput(env, labels.Data(), labels.ElementLength(), "trainLabels");
   p.trainInputs = inputs.Data();
-  p.trainLabels = labels.Data();
+  p.trainLabels = ownLabels->data();
   p.trainCount = static_cast<int64_t>(labels.ElementLength());
   auto completed = std::make_shared<int>(0);
   double* pp = params.Data();
@@ -94,11 +98,11 @@ Napi::Value TrainSteps(const Napi::CallbackInfo& info) {
   double* pl = losses.Data();
   return di::AsyncJob::Start(
       env,
-      [p, pp, pm1, pm2, stepStart, pb, count, pl, completed]() {
+      [p, pp, pm1, pm2, stepStart, pb, count, pl, completed, ownLabels]() {
         return di::TrainSteps(p, pp, pm1, pm2, stepStart, pb, static_cast<int>(count), pl, completed.get());
       },
       [completed](Napi::Env e) -> Napi::Value { return Napi::Number::New(e, *completed); },
-      {inputs, labels, params, m1, m2, batch, losses});
+      {inputs, params, m1, m2, batch, losses});
 }
 
 // evaluate(config, params, inputs, labels) -> Promise<{ loss, correct }>
@@ -116,19 +120,22 @@ Napi::Value Evaluate(const Napi::CallbackInfo& info) {
     if (labels[k] < 0 || labels[k] >= classes) di::ThrowInvalid(env, "labels must be in [0, classes)");
   const double* pp = params.Data();
   const double* pi = inputs.Data();
-  const int32_t* pl = labels.Data();
+  auto ownLabels = di::CopyInput(env, labels.Data(), labels.ElementLength(), "labels");
   const int64_t n = static_cast<int64_t>(labels.ElementLength());
   auto loss = std::make_shared<double>(0.0);
   auto correct = std::make_shared<int64_t>(0);
   return di::AsyncJob::Start(
-      env, [p, pp, pi, pl, n, loss, correct]() { return di::Evaluate(p, pp, pi, pl, n, loss.get(), correct.get()); },
+      env,
+      [p, pp, pi, ownLabels, n, loss, correct]() {
+        return di::Evaluate(p, pp, pi, ownLabels->data(), n, loss.get(), correct.get());
+      },
       [loss, correct](Napi::Env e) -> Napi::Value {
         Napi::Object o = Napi::Object::New(e);
         o.Set("loss", Napi::Number::New(e, *loss));
         o.Set("correct", Napi::Number::New(e, static_cast<double>(*correct)));
         return o;
       },
-      {params, inputs, labels});
+      {params, inputs});
 }
 
 // lossAndGradient(config, params, inputs, labels, grad) -> Promise<number (mean loss)>
@@ -148,13 +155,13 @@ Napi::Value LossAndGradient(const Napi::CallbackInfo& info) {
   Napi::Float64Array grad = di::Float64Arg(info, 4, "grad", np);
   const double* pp = params.Data();
   const double* pi = inputs.Data();
-  const int32_t* pl = labels.Data();
+  auto ownLabels = di::CopyInput(env, labels.Data(), labels.ElementLength(), "labels");
   double* pg = grad.Data();
   const int n = static_cast<int>(labels.ElementLength());
   auto loss = std::make_shared<double>(0.0);
   return di::AsyncJob::Start(
-      env, [p, pp, pi, pl, n, pg, loss]() { return di::LossAndGradient(p, pp, pi, pl, n, pg, loss.get()); },
-      [loss](Napi::Env e) -> Napi::Value { return Napi::Number::New(e, *loss); }, {params, inputs, labels, grad});
+      env, [p, pp, pi, ownLabels, n, pg, loss]() { return di::LossAndGradient(p, pp, pi, ownLabels->data(), n, pg, loss.get()); },
+      [loss](Napi::Env e) -> Napi::Value { return Napi::Number::New(e, *loss); }, {params, inputs, grad});
 }
 
 di::Register reg([](Napi::Env env, Napi::Object exports) {

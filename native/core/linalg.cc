@@ -98,20 +98,28 @@ Status HaarOrthogonal(int n, uint64_t seed, uint64_t stream, double* out) {
   return Status::Ok();
 }
 
-Status SingularValues(int rows, int cols, const double* a, double* s) {
+Status SingularValuesDestroying(int rows, int cols, double* a, double* s) {
   // Row-major rows x cols == column-major cols x rows (same singular values).
-  std::vector<double> b(a, a + static_cast<size_t>(rows) * static_cast<size_t>(cols));
   double dummy = 0;
-  return Gesdd('N', cols, rows, b.data(), s, &dummy, 1, &dummy, 1);
+  return Gesdd('N', cols, rows, a, s, &dummy, 1, &dummy, 1);
 }
 
-Status Svd(int rows, int cols, const double* a, double* u, double* s, double* vt) {
+Status SingularValues(int rows, int cols, const double* a, double* s) {
+  std::vector<double> b(a, a + static_cast<size_t>(rows) * static_cast<size_t>(cols));
+  return SingularValuesDestroying(rows, cols, b.data(), s);
+}
+
+Status SvdDestroying(int rows, int cols, double* a, double* u, double* s, double* vt) {
   // B = A^T (column-major cols x rows) = Ub S VbT, so A = VbT^T S Ub^T: the column-major VbT
   // (k x rows) read row-major is A's U (rows x k), the column-major Ub (cols x k) read row-major is
   // A's V^T (k x cols). So LAPACK writes u and vt in place with the roles swapped.
-  std::vector<double> b(a, a + static_cast<size_t>(rows) * static_cast<size_t>(cols));
   const int k = std::min(rows, cols);
-  return Gesdd('S', cols, rows, b.data(), s, vt, cols, u, k);
+  return Gesdd('S', cols, rows, a, s, vt, cols, u, k);
+}
+
+Status Svd(int rows, int cols, const double* a, double* u, double* s, double* vt) {
+  std::vector<double> b(a, a + static_cast<size_t>(rows) * static_cast<size_t>(cols));
+  return SvdDestroying(rows, cols, b.data(), u, s, vt);
 }
 
 Status Matmul(int m, int k, int n, const double* a, const double* b, double* c) {

@@ -33,6 +33,11 @@ Status SingularValues(int rows, int cols, const double* a, double* s);
 // u is rows x k, vt is k x cols, both row-major; by dgesdd with jobz = 'S'.
 Status Svd(int rows, int cols, const double* a, double* u, double* s, double* vt);
 
+// As SingularValues and Svd, but `a` is scratch that LAPACK overwrites (no internal copy): for
+// callers that already own a copy, e.g. an async binding that copied a caller's matrix.
+Status SingularValuesDestroying(int rows, int cols, double* a, double* s);
+Status SvdDestroying(int rows, int cols, double* a, double* u, double* s, double* vt);
+
 // c = a b for row-major a (m x k), b (k x n), c (m x n), by dgemm.
 Status Matmul(int m, int k, int n, const double* a, const double* b, double* c);
 

@@ -1,5 +1,5 @@
 // Status codes shared by the C++ core and the TypeScript layer (lib/errors.ts mirrors this table;
-// test/unit/status-codes.test.ts checks that the two agree). The core never throws across the
+// test/unit/backend.test.ts checks that the two agree). The core never throws across the
 // N-API boundary: every entry point returns a Status, which the binding turns into a JS error.
 #pragma once
 #include <string>

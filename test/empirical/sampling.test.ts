@@ -101,12 +101,39 @@ describeEachBackend('reproducibility', (backend) => {
 });
 
 describeEachBackend('identities of sampled networks', () => {
-  it('deep linear orthogonal nets: every singular value is weightStd^L (to 1e-10)', async () => {
+  it('deep linear orthogonal nets: every singular value is weightStd^L (to (L + 1) N eps)', async () => {
     const weightStd = 0.93; // a finite fixed point needs weightStd < 1 for linear with a bias
     const depth = 24;
-    const r = await sampleJacobianSpectrum({ activation: 'linear', weights: 'orthogonal', depth, weightStd, biasStd: 0.3 }, { width: 50, samples: 2, seed: 3 });
+    const width = 50;
+    const r = await sampleJacobianSpectrum({ activation: 'linear', weights: 'orthogonal', depth, weightStd, biasStd: 0.3 }, { width, samples: 2, seed: 3 });
     const expected = new Float64Array(r.singularValues.length).fill(weightStd ** depth);
-    expectAllClose(r.singularValues, expected, { rtol: 1e-10, why: 'J = weightStd^L O_L...O_1 exactly; rounding ~ L N eps' });
+    expectAllClose(r.singularValues, expected, {
+      rtol: (depth + 1) * width * EPS,
+      why: 'J = weightStd^L O_L...O_1 exactly: L layers applied by Householder reflectors and one SVD, each with a worst-case relative backward error ~ N eps (observed: ~8 eps native, ~21 eps JS)',
+    });
+  });
+
+  it('marginal specs by stds (every q a fixed point) are sampled at q* = 1, as if qStar: 1 were given', async () => {
+    // relu at its critical point (sqrt 2, 0) (THEORY §2.4) has q* = NaN from resolveNetworkSpec.
+    const byStds = { activation: 'relu', weights: 'gaussian', depth: 3, weightStd: Math.SQRT2, biasStd: 0 } as const;
+    const a = await sampleJacobianSpectrum(byStds, { width: 64, samples: 2, seed: 1 });
+    const b = await sampleJacobianSpectrum({ ...byStds, qStar: 1 }, { width: 64, samples: 2, seed: 1 });
+    expect(a.spec.qStar).toBe(1);
+    expect(a.eigenvalues).toEqual(b.eigenvalues);
+    expect(a.qPerLayer).toEqual(b.qPerLayer);
+    // chi = 1, so the mean eigenvalue is 1 in expectation (before: every eigenvalue was 0 on JS and
+    // native threw ERR_DI_INTERNAL); each sample's mean is within a few sqrt(L/N) of 1.
+    for (const p of a.perSample) expect(Math.abs(p.mean - 1)).toBeLessThan(5 * Math.sqrt(3 / 64));
+  });
+
+  it('linear orthogonal at its marginal point (1, 0): J is orthogonal and q^l = 1 for every layer', async () => {
+    const depth = 8;
+    const width = 32;
+    const r = await sampleJacobianSpectrum({ activation: 'linear', weights: 'orthogonal', depth, weightStd: 1, biasStd: 0 }, { width, samples: 1, seed: 2 });
+    expect(r.spec.qStar).toBe(1);
+    const rounding = { rtol: (depth + 1) * width * EPS, why: 'orthogonal layers applied by Householder reflectors, then one SVD: ~ N eps each' };
+    expectAllClose(r.singularValues, new Float64Array(width).fill(1), rounding);
+    expectAllClose(r.qPerLayer, new Float64Array(depth).fill(1), rounding);
   });
 
   it('q^1 = q* exactly for orthogonal weights without bias (|W x0| = weightStd |x0|)', async () => {
@@ -224,6 +251,23 @@ describeEachBackend('cancellation and progress', (backend) => {
     clearInterval(timer);
     expect(layers).toBeLessThan(160);
     expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('an onProgress that throws rejects the run with its error (it never escapes from a timer)', async () => {
+    let calls = 0;
+    const boom = new Error('boom from onProgress');
+    const run = sampleJacobianSpectrum(spec, {
+      width,
+      samples: 2,
+      seed: 4,
+      onProgress: () => {
+        calls++;
+        throw boom;
+      },
+    });
+    await expect(run).rejects.toBe(boom);
+    // after the first throw the run stops and the callback is not called again
+    expect(calls).toBe(1);
   });
 
   it('an already aborted signal rejects at once', async () => {

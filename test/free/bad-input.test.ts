@@ -37,6 +37,15 @@ describe('spectralDensity: bad input', () => {
     await rejects(spectralDensity({ ...base, weightStd: 1.3, biasStd: 0.1 } as never), DynamicalIsometryRangeError, /spec\.qStar/);
     await rejects(spectralDensity({ ...base, qStar: -1 }), DynamicalIsometryRangeError, /spec\.qStar/);
   });
+  it('a qStar without a critical point names spec.qStar (sigmoid: biasStd^2 < 0 at every q*)', async () => {
+    await rejects(spectralDensity({ ...base, activation: 'sigmoid' }), DynamicalIsometryRangeError, /^spec\.qStar$/);
+    const e = await spectralDensity({ ...base, activation: 'sigmoid' }).catch((x: unknown) => x);
+    expect((e as { code: string }).code).toBe(ErrorCode.noCriticalPoint);
+  });
+  it('options.signal and options.onProgress are type-checked', async () => {
+    await rejects(spectralDensity(base, { signal: {} as never }), DynamicalIsometryTypeError, /options\.signal/);
+    await rejects(spectralDensity(base, { onProgress: 3 as never }), DynamicalIsometryTypeError, /options\.onProgress/);
+  });
   it('all three, consistent, is accepted and equals the stds form', async () => {
     const s = resolveNetworkSpec({ activation: 'tanh', weights: 'orthogonal', depth: 4, weightStd: 1.2, biasStd: 0.2 });
     const t = resolveNetworkSpec({ activation: 'tanh', weights: 'orthogonal', depth: 4, weightStd: 1.2, biasStd: 0.2, qStar: s.qStar });

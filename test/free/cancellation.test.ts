@@ -94,11 +94,17 @@ describeEachBackend('spectralDensity cancellation and progress', (backend) => {
     expect(after.diagnostics.converged).toBe(true);
   });
 
-  it('stops mid-run when the signal fires from a timer', async () => {
+  it('stops mid-run when the signal fires from a timer (the abort event, not a callback)', async () => {
     const c = new AbortController();
-    const p = spectralDensity(TANH, { points: LARGE[backend], signal: c.signal });
-    setTimeout(() => c.abort(), 30);
+    let scheduled = false;
+    // arm the timer once the grid is running, so that the abort lands mid-grid on any machine
+    const onProgress = (): void => {
+      if (!scheduled) setTimeout(() => c.abort(), 0);
+      scheduled = true;
+    };
+    const p = spectralDensity(TANH, { points: LARGE[backend], signal: c.signal, onProgress });
     const { done, total } = pointsDoneAtAbort(await rejection(p));
+    expect(scheduled).toBe(true);
     expect(done).toBeLessThan(total);
   });
 
@@ -111,6 +117,18 @@ describeEachBackend('spectralDensity cancellation and progress', (backend) => {
       expect(last).toEqual({ pointsDone: r.lambda.length, pointsTotal: r.lambda.length });
       for (let k = 1; k < calls.length; k++) expect((calls[k] as SpectralProgress).pointsDone).toBeGreaterThan((calls[k - 1] as SpectralProgress).pointsDone);
     }
+  });
+
+  it('unsorted options.at gives, point by point, the values of the sorted call (solved in order, scattered back)', async () => {
+    const at = [0.5, 0.1, 2, 1e-3, 1.5, -1, 0.7, 30, 0.1];
+    const sorted = [...at].sort((a, b) => a - b);
+    const u = await spectralDensity(TANH, { at, cdf: true });
+    const s = await spectralDensity(TANH, { at: sorted, cdf: true });
+    at.forEach((x, i) => {
+      const j = sorted.indexOf(x);
+      expect(u.density[i]).toBe(s.density[j]);
+      expect((u.cdfValues as Float64Array)[i]).toBe((s.cdfValues as Float64Array)[j]);
+    });
   });
 
   it(`keeps the event loop turning during a large grid (max delay < ${MAX_EVENT_LOOP_DELAY_MS} ms)`, async () => {

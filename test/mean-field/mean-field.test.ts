@@ -135,10 +135,44 @@ describe('meanField: no finite fixed point, marginal points', () => {
     expect(() => meanField({ activation: 'relu', weightStd: Math.SQRT2, biasStd: 0.1 })).toThrow(expect.objectContaining({ code: ErrorCode.noFixedPoint }));
   });
 
-  it('relu-like smooth activations (softplus, gelu) with weightStd^2 > 2 throw too', () => {
-    for (const act of ['softplus', 'gelu', 'elu']) {
-      expect(() => meanField({ activation: act, weightStd: 1.6, biasStd: 0.1 }), act).toThrow(expect.objectContaining({ code: ErrorCode.noFixedPoint }));
+  it('relu-like smooth activations (softplus, elu) with weightStd^2 > 2 throw too', () => {
+    for (const act of ['softplus', 'elu']) {
+      expect(() => meanField({ activation: act, weightStd: 1.6, biasStd: 0.1 }), act).toThrow(
+        expect.objectContaining({ code: ErrorCode.noFixedPoint, parameter: 'options.weightStd', message: expect.stringContaining('up to q = 1e+16') }),
+      );
     }
+  });
+
+  // gelu and silu dip below the diagonal at small q: at weightStd^2 > 2 and biasStd = 0.1 the length
+  // map has a stable fixed point q* ~ 0.03 and an unstable one at q ~ 0.2-1.7 above which q^l
+  // diverges. q* is the smallest stable fixed point (the limit of q^l from small inputs).
+  // Reference: mpmath (30 digits) adaptive quadrature of F(q) = sigma_w^2 E[phi(sqrt(q) h)^2] + sigma_b^2
+  // and an Illinois root of F(q) - q on [0.01, 0.1] (/tmp/fb/ref.py, not part of the library).
+  it('gelu and silu at weightStd^2 > 2 have a small stable q* (the first crossing from q = 0)', () => {
+    const cases = [
+      ['gelu', 1.6, 0.030851222903591903287],
+      ['gelu', 1.7, 0.045674686985182434329],
+      ['silu', 1.6, 0.028862529681655150602],
+      ['silu', 1.7, 0.038898402418556000496],
+    ] as const;
+    for (const [act, w, ref] of cases) {
+      const mf = meanField({ activation: act, weightStd: w, biasStd: 0.1 });
+      // q* error = (quadrature error of F ~ 1e-13 relative) / |1 - chiQ| with chiQ ~ 0.7
+      expectClose(mf.qStar, ref, { rtol: 1e-12, why: 'F to ~1e-13 relative, amplified by 1/|1 - chiQ| ~ 4' });
+      expect(mf.chiQ, `${act} ${w}`).toBeLessThan(1); // stable
+      expect(mf.chiQ).toBeGreaterThan(0.5);
+      // iterating the length map from a small input converges to it
+      let q = 1e-3;
+      for (let l = 0; l < 200; l++) q = w * w * phiSquaredMoment(act, q) + 0.01;
+      expectClose(q, mf.qStar, { rtol: 1e-12, why: 'q^l - q* shrinks by chiQ < 0.8 per layer: 0.8^200 ~ 4e-20, then F rounding' });
+    }
+  });
+
+  it('phaseDiagram reports the small stable q* of gelu instead of NaN', () => {
+    const pd = phaseDiagram({ activation: 'gelu', weightStd: [1.6, 1.7], biasStd: [0.1, 0.1], resolution: 2 });
+    for (let i = 0; i < 4; i++) expect(Number.isFinite(pd.qStar[i]), `cell ${i}`).toBe(true);
+    expect(pd.qStar[0]).toBe(meanField({ activation: 'gelu', weightStd: 1.6, biasStd: 0.1 }).qStar);
+    expect(pd.qStar[1]).toBe(meanField({ activation: 'gelu', weightStd: 1.7, biasStd: 0.1 }).qStar);
   });
 
   it('relu at (sqrt 2, 0) and linear at (1, 0) are marginal: every q is a fixed point', () => {
@@ -181,7 +215,7 @@ describe('criticalPoint, criticalLine', () => {
 
   it('sigmoid has no critical point: ERR_DI_NO_CRITICAL_POINT explaining why', () => {
     expect(() => criticalPoint({ activation: 'sigmoid', qStar: 1 })).toThrow(/biasStd\^2 would be -/);
-    expect(() => criticalPoint({ activation: 'sigmoid', qStar: 1 })).toThrow(expect.objectContaining({ code: ErrorCode.noCriticalPoint, parameter: 'qStar' }));
+    expect(() => criticalPoint({ activation: 'sigmoid', qStar: 1 })).toThrow(expect.objectContaining({ code: ErrorCode.noCriticalPoint, parameter: 'options.qStar' }));
   });
 
   it('criticalLine: a geometric range with exact ends, or a list; absent points flagged, not thrown', () => {
@@ -231,8 +265,8 @@ describe('phaseDiagram', () => {
 describe('bad input', () => {
   it('rejects negative, non-finite and non-number stds, unknown options and activations', () => {
     const base = { activation: 'tanh', weightStd: 1, biasStd: 0.1 };
-    expect(() => meanField({ ...base, weightStd: -1 })).toThrow(expect.objectContaining({ parameter: 'weightStd', code: ErrorCode.outOfRange }));
-    expect(() => meanField({ ...base, biasStd: NaN })).toThrow(expect.objectContaining({ parameter: 'biasStd' }));
+    expect(() => meanField({ ...base, weightStd: -1 })).toThrow(expect.objectContaining({ parameter: 'options.weightStd', code: ErrorCode.outOfRange }));
+    expect(() => meanField({ ...base, biasStd: NaN })).toThrow(expect.objectContaining({ parameter: 'options.biasStd' }));
     expect(() => meanField({ ...base, biasStd: Infinity })).toThrow(DynamicalIsometryRangeError);
     expect(() => meanField({ ...base, weightStd: '1' as unknown as number })).toThrow(DynamicalIsometryTypeError);
     expect(() => meanField({ ...base, weightVariance: 1 } as never)).toThrow(expect.objectContaining({ code: ErrorCode.unknownOption }));
@@ -241,12 +275,12 @@ describe('bad input', () => {
   });
 
   it('rejects qStar <= 0 or non-finite, and bad criticalLine/phaseDiagram arguments', () => {
-    for (const q of [0, -1, NaN, Infinity]) expect(() => criticalPoint({ activation: 'tanh', qStar: q })).toThrow(expect.objectContaining({ parameter: 'qStar' }));
-    expect(() => criticalLine({ activation: 'tanh', qStar: [1, 2, 3], points: 5 })).toThrow(/qStar\.length/);
-    expect(() => criticalLine({ activation: 'tanh', qStar: [2, 1], points: 5 })).toThrow(/qStar\[1\]/);
-    expect(() => criticalLine({ activation: 'tanh', qStar: [1, -2] })).toThrow(/qStar\[1\]/);
-    expect(() => phaseDiagram({ activation: 'tanh', weightStd: [1, 0], biasStd: [0, 1] })).toThrow(/weightStd\[1\]/);
-    expect(() => phaseDiagram({ activation: 'tanh', weightStd: [0, 1], biasStd: [0, 1], resolution: 1 })).toThrow(/resolution/);
+    for (const q of [0, -1, NaN, Infinity]) expect(() => criticalPoint({ activation: 'tanh', qStar: q })).toThrow(expect.objectContaining({ parameter: 'options.qStar' }));
+    expect(() => criticalLine({ activation: 'tanh', qStar: [1, 2, 3], points: 5 })).toThrow(/options\.qStar\.length/);
+    expect(() => criticalLine({ activation: 'tanh', qStar: [2, 1], points: 5 })).toThrow(expect.objectContaining({ parameter: 'options.qStar[1]' }));
+    expect(() => criticalLine({ activation: 'tanh', qStar: [1, -2] })).toThrow(expect.objectContaining({ parameter: 'options.qStar[1]' }));
+    expect(() => phaseDiagram({ activation: 'tanh', weightStd: [1, 0], biasStd: [0, 1] })).toThrow(expect.objectContaining({ parameter: 'options.weightStd[1]' }));
+    expect(() => phaseDiagram({ activation: 'tanh', weightStd: [0, 1], biasStd: [0, 1], resolution: 1 })).toThrow(expect.objectContaining({ parameter: 'options.resolution' }));
   });
 
   it('validates the arguments of dphiMoment and phiSquaredMoment', () => {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { ErrorCode, NativeStatus, backendInfo, configure, version } from '../../lib/index.js';
+import { ErrorCode, backendInfo, configure, version } from '../../lib/index.js';
+import { NativeStatus } from '../../lib/errors.js';
 import { hasNative } from '../helpers/backends.js';
 
 describe('backend selection', () => {
