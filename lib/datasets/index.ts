@@ -126,6 +126,7 @@ function checkSplit(name: string, inputs: unknown, labels: unknown, inputSize: n
  */
 export function splitDataset(data: UnsplitDatasetInput, options: DatasetSplitOptions = {}): Dataset {
   const o = checkOptions<DatasetSplitOptions>('options', options, ['testFraction', 'seed']);
+  if (data === null || typeof data !== 'object') throw new DynamicalIsometryTypeError('dataset', 'an object { inputs, labels, inputSize, classes }', data);
   const inputSize = integer('dataset.inputSize', data.inputSize, 1);
   const classes = integer('dataset.classes', data.classes, 2);
   const all = checkSplit('dataset', data.inputs, data.labels, inputSize, classes);

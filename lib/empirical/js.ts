@@ -136,6 +136,8 @@ export async function sampleJacobianJs(job: SampleJob, out: SampleOutputs, contr
     }
   }
   if (out.jacobian) out.jacobian.set(jac);
+  // One synchronous O(N^3) piece: it blocks the event loop and cannot be aborted (documented on
+  // sampleJacobianSpectrum; ~1.4 s at N = 800). Chunking it would need a resumable SVD kernel.
   const { s } = svdKernel(n, n, jac, false);
   if (!Number.isFinite((s[0] as number) * (s[0] as number))) {
     throw new NumericalError(ErrorCode.overflow, `the eigenvalues of J J^T overflow (largest singular value ${s[0]}); reduce weightStd or depth`, {

@@ -31,7 +31,8 @@
  */
 import { type Activation, type ActivationSpec, erfc, resolveActivation } from '../activations/index.js';
 import { gaussLegendre } from '../quadrature/index.js';
-import { checkOptions, positiveNumber } from '../validate.js';
+import { checkOptions, finiteNumber, integer, positiveNumber } from '../validate.js';
+import { DynamicalIsometryRangeError } from '../errors.js';
 import { runSync } from './cooperate.js';
 
 /** An atom of the D^2 law: P(d = value) = mass. */
@@ -358,6 +359,8 @@ export function d2Law(options: { activation: ActivationSpec | Activation; qStar:
   const o = checkOptions<{ activation: unknown; qStar: number }>('options', options, ['activation', 'qStar']);
   const act = resolveActivation(o.activation, 'options.activation');
   const q = positiveNumber('options.qStar', o.qStar);
+  // the same bound as mean field's MAX_Q_STAR: beyond it the rule's diagnostics overflow (NaN)
+  if (q > 1e16) throw new DynamicalIsometryRangeError('options.qStar', 'a number in (0, 1e16]', q);
   return d2LawOf(act, q);
 }
 
@@ -569,6 +572,7 @@ export const REAL_LINE_PANEL_WIDTH = H_REAL;
  * @example d2Moment(d2Law({ activation: 'relu', qStar: 1 }), 2); // 0.5
  */
 export function d2Moment(law: D2Law, k: number): number {
+  integer('k', k, 0, 100_000); // repeated multiplication below: k must be a small integer
   let s = 0;
   for (const a of law.atoms) s += a.mass * a.value ** k;
   // complex power d_j^k by repeated multiplication (k is a small integer)
@@ -609,6 +613,8 @@ export function d2Variance(law: D2Law, center: number): number {
  * @example d2Cauchy(d2Law({ activation: 'relu', qStar: 1 }), 2, 0); // [0.5, 0]: p/(w - 1)
  */
 export function d2Cauchy(law: D2Law, wRe: number, wIm: number): [number, number] {
+  finiteNumber('wRe', wRe);
+  finiteNumber('wIm', wIm);
   const c = cauchyOf(law.nodeRe, law.nodeIm, law.weightRe, law.weightIm, wRe, wIm);
   for (const a of law.atoms) {
     if (a.value === 0) continue;

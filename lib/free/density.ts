@@ -303,16 +303,22 @@ function gridPoints(model: Model, points: number, spacing: 'linear' | 'log'): Fl
  * @param spec - `{ activation, weights, depth, weightStd, biasStd }` or `{ activation, weights, depth, qStar }`
  *   (stds are standard deviations; see resolveNetworkSpec).
  * @param options - see {@link SpectralDensityOptions}.
- * @returns a Promise of {@link SpectralDensity} (the native backend solves large grids off the main thread).
+ * @returns a Promise of {@link SpectralDensity}. It never blocks the event loop for long: the native
+ *   backend solves large grids off the main thread, and TypeScript work runs in ~10 ms time slices.
  * @throws DynamicalIsometryTypeError / DynamicalIsometryRangeError for bad specs or options (naming the
  *   parameter), or when the spectrum's scale chi^L is beyond 1e+-300 (|L ln chi| > 690, named
  *   `spec.depth`); NumericalError ERR_DI_NO_CONVERGENCE (details: iterations, residual, failures, lambda)
- *   when a point does not converge and `strict` is not false.
+ *   when a point does not converge and `strict` is not false; AbortError (ERR_DI_ABORTED, "after N of M
+ *   grid points") when `options.signal` fires.
  * @example
  * const r = await spectralDensity({ activation: 'tanh', weights: 'orthogonal', depth: 32, qStar: 0.0259 });
  * r.support.max;    // ~1.782 (lambda_max)
  * r.moments.mean;   // 1 (= chi^L at criticality)
  * r.quantile(0.5);  // the median squared singular value
+ *
+ * // cancellable, with progress
+ * const ac = new AbortController();
+ * await spectralDensity(spec, { points: 1e5, signal: ac.signal, onProgress: (p) => console.log(p.pointsDone / p.pointsTotal) });
  */
 export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensityOptions): Promise<SpectralDensity> {
   const s = resolveNetworkSpec(spec, 'spec');
@@ -358,7 +364,7 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
     onProgress(Object.freeze({ pointsDone, pointsTotal }));
   };
   const r = await solveGridBackend(model.P, sorted, seg, wantCdf, coop, report);
-  const unresolved = model.law.ruleKind === 'real-line' ? await coop.drive(refineSteps(s, model, sorted, r)) : 0;
+  const unresolved = model.law.ruleKind === 'real-line' ? await coop.drive(refineSteps(s, model, sorted, r), undefined, () => `after all ${pointsTotal} grid points, verifying the real-line rule`) : 0;
   coop.throwIfAborted(() => `after all ${pointsTotal} grid points`);
   report(pointsTotal);
   const density = new Float64Array(lambda.length);
@@ -494,13 +500,16 @@ async function buildModel(s: ResolvedNetworkSpec, coop: Cooperation): Promise<Mo
   const hit = modelCache.get(s);
   if (hit) return hit;
   // a marginal length map (q* undefined): phi is positively homogeneous, D^2 does not depend on q
-  const law = await coop.drive(d2LawOfSteps(s.activation, Number.isFinite(s.qStar) ? s.qStar : 1));
+  const law = await coop.drive(d2LawOfSteps(s.activation, Number.isFinite(s.qStar) ? s.qStar : 1), undefined, () => 'while building the law of D^2 (before the grid)');
   const solverSpec = { depth: s.depth, weightStd: s.weightStd, gaussian: s.weights === 'gaussian' };
   const P = buildProblem(solverSpec, law);
   const atoms = spectralAtoms(solverSpec, law);
   const atomMass = atoms.reduce((a, b) => a + b.mass, 0);
   const continuousMass = Math.max(0, 1 - atomMass);
-  const intervals = continuousMass > 1e-15 ? await coop.drive(supportSteps(P, law, atoms.map((a) => a.location))) : [];
+  const intervals =
+    continuousMass > 1e-15
+      ? await coop.drive(supportSteps(P, law, atoms.map((a) => a.location)), undefined, () => 'while locating the support (before the grid)')
+      : [];
   const zero = atoms.find((a) => a.location === 0);
   const partial = { P, law, atoms, intervals, atomAtZero: zero ? zero.mass : 0, continuousMass };
   const model: Model = { ...partial, contMass: intervalMasses(partial) };

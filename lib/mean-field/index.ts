@@ -691,7 +691,10 @@ export function dphiMoment(activation: unknown, q: number, k: number): number {
   const a = resolveActivation(activation, 'activation');
   const qq = nonNegativeNumber('q', q);
   const kk = positiveNumber('k', k);
-  return muK(a, qq, kk);
+  const mu = muK(a, qq, kk);
+  // a huge k overflows (e.g. erf: (4/pi)^k): a loud error rather than Infinity or NaN
+  if (!Number.isFinite(mu)) throw new NumericalError(ErrorCode.overflow, `dphiMoment: E[phi'(sqrt(q) h)^(2k)] overflows at q = ${qq}, k = ${kk}`, { details: { q: qq, k: kk } });
+  return mu;
 }
 
 /**

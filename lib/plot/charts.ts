@@ -12,6 +12,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 
+import { DynamicalIsometryRangeError, DynamicalIsometryTypeError } from '../errors.js';
+import { boolean, checkOptions, integer, oneOf, positiveNumber } from '../validate.js';
 import { PLOT_FONT } from './render.js';
 
 /** A point mass of a spectral law. */
@@ -198,6 +200,7 @@ function quantileOf(values: number[], q: number): number {
  * await writePlot(densityChart({ curves: [{ label: 'L = 8', x: d.lambda, density: d.density, atoms: d.atoms }] }), 'relu.svg');
  */
 export function densityChart(options: DensityChartOptions): TopLevelSpec {
+  validateDensityChart(options);
   const log = options.scale === 'log';
   const sigma = options.variable === 'singular-value';
   const v = sigma ? 'σ' : 'λ';
@@ -358,6 +361,7 @@ export function densityChart(options: DensityChartOptions): TopLevelSpec {
  *   series: [{ label: 'q* = 1/4', x: [2, 8, 32], y: [1.05, 1.2, 2.0], style: 'hard-tanh' }] });
  */
 export function lineChart(options: LineChartOptions): TopLevelSpec {
+  validateLineChart(options);
   const rows: { series: string; style: string; x: number; y: number }[] = [];
   const labels: string[] = [];
   const styles: string[] = [];
@@ -423,6 +427,7 @@ export function lineChart(options: LineChartOptions): TopLevelSpec {
  * }), 'phase.png');
  */
 export function phaseDiagramChart(options: PhaseDiagramChartOptions): TopLevelSpec {
+  validatePhaseDiagramChart(options);
   const { grid } = options;
   const nw = grid.weightVariance.length;
   const nb = grid.biasVariance.length;
@@ -559,6 +564,14 @@ function cellEdges(c: ArrayLike<number>): number[] {
  * @example await writePlot(panelGrid([densityChart(a), densityChart(b)], 2, 'Gaussian vs orthogonal'), 'both.svg');
  */
 export function panelGrid(charts: readonly TopLevelSpec[], columns: number, title?: string, subtitle?: string | readonly string[]): TopLevelSpec {
+  const list = checkList('charts', charts, false);
+  if (list.length === 0) throw new DynamicalIsometryRangeError('charts.length', '>= 1', 0);
+  list.forEach((c, i) => {
+    if (c === null || typeof c !== 'object' || Array.isArray(c)) throw new DynamicalIsometryTypeError(`charts[${i}]`, 'a chart specification (an object)', c);
+  });
+  integer('columns', columns, 1);
+  checkText('title', title, true);
+  checkSubtitle('subtitle', subtitle);
   const panels = charts.map((c) => {
     const { $schema: _s, config: _c, ...rest } = c as unknown as Record<string, unknown>;
     return rest;
@@ -572,4 +585,146 @@ export function panelGrid(charts: readonly TopLevelSpec[], columns: number, titl
     spacing: 36,
     resolve: { scale: { color: 'independent', strokeDash: 'independent', fill: 'independent', stroke: 'independent', x: 'independent', y: 'independent', shape: 'independent' }, legend: { color: 'independent', strokeDash: 'independent', fill: 'independent' } },
   } as unknown as TopLevelSpec;
+}
+
+// ---- argument checks (the builders take plain data; NaN entries are allowed and skipped) ----------
+
+function checkText(name: string, v: unknown, optional: boolean): void {
+  if (v === undefined && optional) return;
+  if (typeof v !== 'string') throw new DynamicalIsometryTypeError(name, optional ? 'a string or undefined' : 'a string', v);
+}
+
+function checkSubtitle(name: string, v: unknown): void {
+  if (v === undefined || typeof v === 'string') return;
+  if (!Array.isArray(v)) throw new DynamicalIsometryTypeError(name, 'a string or an array of strings', v);
+  v.forEach((s, i) => checkText(`${name}[${i}]`, s, false));
+}
+
+/** An array or typed array of numbers (NaN allowed: such points are not drawn); returns its length. */
+function checkNumbers(name: string, v: unknown): number {
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return (v as unknown as ArrayLike<number>).length;
+  if (!Array.isArray(v)) throw new DynamicalIsometryTypeError(name, 'an array of numbers or a typed array', v);
+  v.forEach((x, i) => {
+    if (typeof x !== 'number') throw new DynamicalIsometryTypeError(`${name}[${i}]`, 'a number', x);
+  });
+  return v.length;
+}
+
+function checkList(name: string, v: unknown, optional: boolean): readonly unknown[] {
+  if (v === undefined && optional) return [];
+  if (!Array.isArray(v)) throw new DynamicalIsometryTypeError(name, 'an array', v);
+  return v;
+}
+
+function checkObject<T extends object>(name: string, v: unknown, keys: readonly string[]): Partial<T> {
+  if (v === undefined) throw new DynamicalIsometryTypeError(name, 'an object', v);
+  return checkOptions<T>(name, v, keys);
+}
+
+function checkSize(o: { width?: unknown; height?: unknown }): void {
+  if (o.width !== undefined) positiveNumber('options.width', o.width);
+  if (o.height !== undefined) positiveNumber('options.height', o.height);
+}
+
+function checkBoolean(name: string, v: unknown): void {
+  if (v !== undefined) boolean(name, v);
+}
+
+function checkPhaseCurve(name: string, v: unknown): void {
+  const c = checkObject<PhaseCurve>(name, v, ['label', 'weightVariance', 'biasVariance']);
+  checkText(`${name}.label`, c.label, false);
+  const n = checkNumbers(`${name}.weightVariance`, c.weightVariance);
+  const m = checkNumbers(`${name}.biasVariance`, c.biasVariance);
+  if (m !== n) throw new DynamicalIsometryRangeError(`${name}.biasVariance.length`, `${name}.weightVariance.length (${n})`, m);
+}
+
+function validateDensityChart(options: unknown): void {
+  const o = checkObject<DensityChartOptions>('options', options, ['title', 'subtitle', 'curves', 'histograms', 'scale', 'variable', 'histogramStyle', 'xDomain', 'width', 'height']);
+  checkText('options.title', o.title, true);
+  checkSubtitle('options.subtitle', o.subtitle);
+  checkList('options.curves', o.curves, false).forEach((c, i) => {
+    const name = `options.curves[${i}]`;
+    const cc = checkObject<DensityCurve>(name, c, ['label', 'x', 'density', 'atoms']);
+    checkText(`${name}.label`, cc.label, false);
+    const n = checkNumbers(`${name}.x`, cc.x);
+    const m = checkNumbers(`${name}.density`, cc.density);
+    if (m !== n) throw new DynamicalIsometryRangeError(`${name}.density.length`, `${name}.x.length (${n})`, m);
+    checkList(`${name}.atoms`, cc.atoms, true).forEach((a, k) => {
+      const aa = checkObject<PlotAtom>(`${name}.atoms[${k}]`, a, ['location', 'mass']);
+      if (typeof aa.location !== 'number') throw new DynamicalIsometryTypeError(`${name}.atoms[${k}].location`, 'a number', aa.location);
+      if (typeof aa.mass !== 'number') throw new DynamicalIsometryTypeError(`${name}.atoms[${k}].mass`, 'a number', aa.mass);
+    });
+  });
+  checkList('options.histograms', o.histograms, true).forEach((h, i) => {
+    const name = `options.histograms[${i}]`;
+    const hh = checkObject<DensityHistogram>(name, h, ['label', 'edges', 'heights', 'counted', 'total']);
+    checkText(`${name}.label`, hh.label, false);
+    const n = checkNumbers(`${name}.heights`, hh.heights);
+    const m = checkNumbers(`${name}.edges`, hh.edges);
+    if (m !== n + 1) throw new DynamicalIsometryRangeError(`${name}.edges.length`, `${name}.heights.length + 1 (${n + 1})`, m);
+  });
+  if (o.scale !== undefined) oneOf('options.scale', o.scale, ['linear', 'log'] as const);
+  if (o.variable !== undefined) oneOf('options.variable', o.variable, ['eigenvalue', 'singular-value'] as const);
+  if (o.histogramStyle !== undefined) oneOf('options.histogramStyle', o.histogramStyle, ['bars', 'steps'] as const);
+  if (o.xDomain !== undefined) {
+    const d = checkList('options.xDomain', o.xDomain, false);
+    if (d.length !== 2) throw new DynamicalIsometryRangeError('options.xDomain.length', '2 ([min, max])', d.length);
+    if (typeof d[0] !== 'number' || !Number.isFinite(d[0])) throw new DynamicalIsometryRangeError('options.xDomain[0]', 'a finite number', d[0]);
+    if (typeof d[1] !== 'number' || !(d[1] > d[0])) throw new DynamicalIsometryRangeError('options.xDomain[1]', `a finite number > options.xDomain[0] (${d[0]})`, d[1]);
+    if (!Number.isFinite(d[1])) throw new DynamicalIsometryRangeError('options.xDomain[1]', 'a finite number', d[1]);
+    if (o.scale === 'log' && !(d[0] > 0)) throw new DynamicalIsometryRangeError('options.xDomain[0]', 'a positive number on a log axis', d[0]);
+  }
+  checkSize(o);
+}
+
+function validateLineChart(options: unknown): void {
+  const o = checkObject<LineChartOptions>('options', options, ['title', 'subtitle', 'xTitle', 'yTitle', 'series', 'xLog', 'yLog', 'colorTitle', 'styleTitle', 'points', 'width', 'height']);
+  checkText('options.title', o.title, true);
+  checkSubtitle('options.subtitle', o.subtitle);
+  checkText('options.xTitle', o.xTitle, false);
+  checkText('options.yTitle', o.yTitle, false);
+  checkText('options.colorTitle', o.colorTitle, true);
+  checkText('options.styleTitle', o.styleTitle, true);
+  checkBoolean('options.xLog', o.xLog);
+  checkBoolean('options.yLog', o.yLog);
+  checkBoolean('options.points', o.points);
+  checkList('options.series', o.series, false).forEach((s, i) => {
+    const name = `options.series[${i}]`;
+    const ss = checkObject<LineSeries>(name, s, ['label', 'x', 'y', 'style']);
+    checkText(`${name}.label`, ss.label, false);
+    checkText(`${name}.style`, ss.style, true);
+    const n = checkNumbers(`${name}.x`, ss.x);
+    const m = checkNumbers(`${name}.y`, ss.y);
+    if (m !== n) throw new DynamicalIsometryRangeError(`${name}.y.length`, `${name}.x.length (${n})`, m);
+  });
+  checkSize(o);
+}
+
+function validatePhaseDiagramChart(options: unknown): void {
+  const o = checkObject<PhaseDiagramChartOptions>('options', options, ['title', 'subtitle', 'grid', 'criticalLine', 'contours', 'marks', 'width', 'height']);
+  checkText('options.title', o.title, true);
+  checkSubtitle('options.subtitle', o.subtitle);
+  const g = checkObject<PhaseGrid>('options.grid', o.grid, ['weightVariance', 'biasVariance', 'chi']);
+  const nw = checkNumbers('options.grid.weightVariance', g.weightVariance);
+  const nb = checkNumbers('options.grid.biasVariance', g.biasVariance);
+  if (nw < 1) throw new DynamicalIsometryRangeError('options.grid.weightVariance.length', '>= 1', nw);
+  if (nb < 1) throw new DynamicalIsometryRangeError('options.grid.biasVariance.length', '>= 1', nb);
+  const nc = checkNumbers('options.grid.chi', g.chi);
+  if (nc !== nw * nb) throw new DynamicalIsometryRangeError('options.grid.chi.length', `weightVariance.length * biasVariance.length (${nw * nb})`, nc);
+  for (const [axis, v] of [['weightVariance', g.weightVariance], ['biasVariance', g.biasVariance]] as const) {
+    const a = v as ArrayLike<number>;
+    for (let i = 0; i < a.length; i++) {
+      if (!Number.isFinite(a[i]) || (i > 0 && !(a[i]! > a[i - 1]!))) throw new DynamicalIsometryRangeError(`options.grid.${axis}[${i}]`, 'finite and increasing', a[i]);
+    }
+  }
+  checkPhaseCurve('options.criticalLine', o.criticalLine);
+  checkList('options.contours', o.contours, true).forEach((c, i) => checkPhaseCurve(`options.contours[${i}]`, c));
+  checkList('options.marks', o.marks, true).forEach((m, i) => {
+    const name = `options.marks[${i}]`;
+    const mm = checkObject<{ weightVariance: number; biasVariance: number; label: string }>(name, m, ['weightVariance', 'biasVariance', 'label']);
+    if (typeof mm.weightVariance !== 'number') throw new DynamicalIsometryTypeError(`${name}.weightVariance`, 'a number', mm.weightVariance);
+    if (typeof mm.biasVariance !== 'number') throw new DynamicalIsometryTypeError(`${name}.biasVariance`, 'a number', mm.biasVariance);
+    checkText(`${name}.label`, mm.label, false);
+  });
+  checkSize(o);
 }

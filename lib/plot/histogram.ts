@@ -7,7 +7,7 @@
  * @module
  */
 import { DynamicalIsometryRangeError } from '../errors.js';
-import { integer } from '../validate.js';
+import { checkOptions, finiteNumberList, integer, oneOf } from '../validate.js';
 
 /** Options of {@link densityHistogram}. */
 export interface HistogramOptions {
@@ -32,13 +32,24 @@ export interface Histogram {
 /**
  * Bins values (e.g. the eigenvalues of J J^T pooled over samples) into a density histogram.
  *
- * @param values - the sample; non-finite entries are not allowed.
- * @param options - bins, linear/log spacing and range.
+ * @param sample - the values (an array or typed array of finite numbers; named `values` in errors).
+ * @param opts - `{ bins?, scale?, range? }`; unknown keys are errors (named `options.*` in errors).
  * @returns edges and heights (per unit of value), normalised by the total number of values.
- * @throws {DynamicalIsometryRangeError} when a log histogram has no positive value or the range is empty.
+ * @throws {DynamicalIsometryTypeError} for a non-array sample, non-number entries or options of the wrong type.
+ * @throws {DynamicalIsometryRangeError} for non-finite values, a reversed range, an unknown scale or option,
+ *   bins not an integer >= 1, or a log histogram without positive values.
  * @example densityHistogram(result.eigenvalues, { bins: 60 })
  */
-export function densityHistogram(values: ArrayLike<number>, options: HistogramOptions = {}): Histogram {
+export function densityHistogram(sample: ArrayLike<number>, opts: HistogramOptions = {}): Histogram {
+  const values = finiteNumberList('values', sample);
+  const options = checkOptions<HistogramOptions>('options', opts, ['bins', 'scale', 'range']);
+  if (options.scale !== undefined) oneOf('options.scale', options.scale, ['linear', 'log'] as const);
+  if (options.range !== undefined) {
+    const r = finiteNumberList('options.range', options.range, 2);
+    if (r.length !== 2) throw new DynamicalIsometryRangeError('options.range.length', '2 ([min, max])', r.length);
+    if (!(r[1]! >= r[0]!)) throw new DynamicalIsometryRangeError('options.range[1]', `>= options.range[0] (${r[0]})`, r[1]);
+    if (options.scale === 'log' && !(r[0]! > 0)) throw new DynamicalIsometryRangeError('options.range[0]', 'a positive number on a log scale', r[0]);
+  }
   const total = values.length;
   const log = options.scale === 'log';
   let lo = Infinity;
@@ -56,9 +67,10 @@ export function densityHistogram(values: ArrayLike<number>, options: HistogramOp
     throw new DynamicalIsometryRangeError('values', log ? 'a sample with positive values to bin on a log scale' : 'a non-empty sample', `${usable} usable values`);
   }
   if (hi === lo) {
-    hi = lo === 0 ? 1e-12 : lo * (1 + 1e-9);
+    // a relative widening, but at least 1e-290 so tiny (subnormal) samples keep a finite, non-zero bin width
+    hi = lo === 0 ? 1e-12 : lo + Math.max(Math.abs(lo) * 1e-9, 1e-290);
   }
-  const bins = options.bins === undefined ? Math.min(120, Math.max(1, Math.ceil(2 * Math.cbrt(usable)))) : integer('bins', options.bins, 1, 100_000);
+  const bins = options.bins === undefined ? Math.min(120, Math.max(1, Math.ceil(2 * Math.cbrt(usable)))) : integer('options.bins', options.bins, 1, 100_000);
   const edges = new Float64Array(bins + 1);
   for (let k = 0; k <= bins; k++) edges[k] = log ? Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * k) / bins) : lo + ((hi - lo) * k) / bins;
   edges[0] = lo;

@@ -139,11 +139,13 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
  * @param spec - a Vega-Lite top-level specification.
  * @param file - the output path, ending in `.svg` or `.png`.
  * @returns the format written and the number of bytes.
- * @throws {DynamicalIsometryRangeError} when the extension is neither `.svg` nor `.png`.
+ * @throws {DynamicalIsometryTypeError} when `spec` is not an object or `file` not a non-empty string.
+ * @throws {DynamicalIsometryRangeError} (parameter `file`) when the extension is neither `.svg` nor `.png`.
  * @example await writePlot(phaseDiagramChart(data), 'phase.png');
  */
 export async function writePlot(spec: TopLevelSpec, file: string): Promise<{ format: PlotFormat; bytes: number }> {
-  const format = plotFormat(file);
+  const format = plotFormat(file, 'file');
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new DynamicalIsometryTypeError('spec', 'a chart specification (an object)', spec);
   const svg = await renderSvg(spec);
   const body = format === 'svg' ? svg : await svgToPng(svg);
   await mkdir(dirname(file), { recursive: true });

@@ -267,6 +267,45 @@ export function gaussianExpectation(f: (x: number) => number, q: number, shape: 
   return s;
 }
 
+/** Nodes u and weights w (first n entries) of the inner rule of the iterated 2-D rule; reused across outer nodes. */
+interface InnerNodes {
+  u: Float64Array;
+  w: Float64Array;
+  n: number;
+}
+
+function newInnerNodes(): InnerNodes {
+  return { u: new Float64Array(64 * PANEL_POINTS), w: new Float64Array(64 * PANEL_POINTS), n: 0 };
+}
+
+/**
+ * The inner rule of the iterated 2-D rule: E_{z2}[f(mean + sd z2)] = sum_j w[j] f(u[j]), with the
+ * panels of {@link gaussianRule} (kinks as panel ends, graded around the features), written into
+ * `out` (grown when needed: no allocation per outer node in the steady state).
+ */
+function innerRule(mean: number, sd: number, kinks: readonly number[], features: readonly number[], out: InnerNodes): void {
+  const ends = panelEnds(mean, sd, kinks, features, 1);
+  const need = (ends.length - 1) * PANEL_POINTS;
+  if (out.u.length < need) {
+    out.u = new Float64Array(2 * need);
+    out.w = new Float64Array(2 * need);
+  }
+  let n = 0;
+  for (let pI = 0; pI + 1 < ends.length; pI++) {
+    const a = ends[pI] as number;
+    const b = ends[pI + 1] as number;
+    const half = 0.5 * (b - a);
+    const mid = 0.5 * (a + b);
+    for (let k = 0; k < PANEL_POINTS; k++) {
+      const t = mid + half * (GL.x[k] as number);
+      out.w[n] = half * (GL.w[k] as number) * INV_SQRT_2PI * Math.exp(-0.5 * t * t);
+      out.u[n] = mean + sd * t;
+      n++;
+    }
+  }
+  out.n = n;
+}
+
 /**
  * Bivariate Gaussian expectation E[f1(u1) f2(u2)] with u1 = sqrt(q1) z1,
  * u2 = sqrt(q2) (c z1 + sqrt(1 - c^2) z2), z1, z2 iid N(0, 1): the integrals of the correlation map
@@ -299,6 +338,7 @@ export function bivariateExpectation(
   const inner = new Float64Array(np);
   const f2s = pairs.map((pr) => pr[1]);
   const innerFeatures = [...shape.kinks, 0];
+  const nodes = newInnerNodes();
   for (let i = 0; i < outer.x.length; i++) {
     const z1 = outer.x[i] as number;
     const wo = outer.weights[i] as number;
@@ -311,22 +351,12 @@ export function bivariateExpectation(
       }
       continue;
     }
-    const mean = sq2 * c * z1;
-    const sd = sq2 * s;
-    const ends = panelEnds(mean, sd, shape.kinks, innerFeatures, 1);
+    innerRule(sq2 * c * z1, sq2 * s, shape.kinks, innerFeatures, nodes);
     inner.fill(0);
-    // the inner rule, generated on the fly (no allocation per outer node)
-    for (let pI = 0; pI + 1 < ends.length; pI++) {
-      const a = ends[pI] as number;
-      const b = ends[pI + 1] as number;
-      const half = 0.5 * (b - a);
-      const mid = 0.5 * (a + b);
-      for (let k = 0; k < PANEL_POINTS; k++) {
-        const t = mid + half * (GL.x[k] as number);
-        const wj = half * (GL.w[k] as number) * INV_SQRT_2PI * Math.exp(-0.5 * t * t);
-        const u2 = mean + sd * t;
-        for (let p = 0; p < np; p++) inner[p] = (inner[p] as number) + wj * (f2s[p] as (x: number) => number)(u2);
-      }
+    for (let j = 0; j < nodes.n; j++) {
+      const wj = nodes.w[j] as number;
+      const u2 = nodes.u[j] as number;
+      for (let p = 0; p < np; p++) inner[p] = (inner[p] as number) + wj * (f2s[p] as (x: number) => number)(u2);
     }
     for (let p = 0; p < np; p++) {
       const pr = pairs[p] as readonly [(x: number) => number, (x: number) => number];
@@ -388,6 +418,7 @@ export function correlationExpectations(
   const s = Math.sqrt(Math.max(0, (1 - c) * (1 + c)));
   const outer = correlationOuterRule(kinks, q, q, c);
   const innerFeatures = [...kinks, 0];
+  const nodes = newInnerNodes();
   let pp = 0;
   let dd = 0;
   let dist = 0;
@@ -424,21 +455,14 @@ export function correlationExpectations(
       dist += wo * idist;
       continue;
     }
-    const ends = panelEnds(mean, sd, kinks, innerFeatures, 1);
-    for (let pI = 0; pI + 1 < ends.length; pI++) {
-      const a = ends[pI] as number;
-      const b = ends[pI + 1] as number;
-      const half = 0.5 * (b - a);
-      const mid = 0.5 * (a + b);
-      for (let k = 0; k < PANEL_POINTS; k++) {
-        const t = mid + half * (GL.x[k] as number);
-        const wj = half * (GL.w[k] as number) * INV_SQRT_2PI * Math.exp(-0.5 * t * t);
-        const u2 = mean + sd * t;
-        const p2 = phi(u2);
-        ip += wj * p2;
-        id += wj * dphi(u2);
-        idist += wj * (p1 - p2) * (p1 - p2);
-      }
+    innerRule(mean, sd, kinks, innerFeatures, nodes);
+    for (let j = 0; j < nodes.n; j++) {
+      const wj = nodes.w[j] as number;
+      const u2 = nodes.u[j] as number;
+      const p2 = phi(u2);
+      ip += wj * p2;
+      id += wj * dphi(u2);
+      idist += wj * (p1 - p2) * (p1 - p2);
     }
     pp += wo * p1 * ip;
     dd += wo * d1 * id;

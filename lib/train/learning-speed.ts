@@ -143,7 +143,8 @@ export function defaultLearningSpeedConfigs(qStars: readonly number[] = [TANH_Q_
 }
 
 /** Evaluation steps: 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, ... (~25% apart) up to `steps`. */
-export function logEvalSteps(steps: number): number[] {
+export function logEvalSteps(stepCount: number): number[] {
+  const steps = integer('steps', stepCount, 1);
   const mantissas = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
   const out: number[] = [];
   for (let decade = 10; decade <= steps; decade *= 10) {

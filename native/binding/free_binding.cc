@@ -1,6 +1,9 @@
 // N-API adapters of the free-probability solver (core/free_solver.h). TypeScript
 // (lib/free/backend.ts) has validated and packed everything and allocated the outputs; the problem
 // is copied into a plain struct here, then solved synchronously (small grids) or on the libuv pool.
+// Memory rule (napi_util.h): params and nodes are copied into the job here; lam, seg, out, status,
+// stats and control are allocated by lib/free (a user's `at` grid is copied by finiteNumberList)
+// and handed out only after the Promise settles, so the worker may use them in place.
 #include <cstdint>
 #include <memory>
 #include <string>

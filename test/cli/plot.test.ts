@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { DynamicalIsometryRangeError, DynamicalIsometryTypeError, ErrorCode } from '../../lib/errors.js';
+
 import { erf } from '../../lib/activations/index.js';
 import { progressBar } from '../../lib/cli/progress.js';
 import { histogramBins } from '../../lib/cli/spectrum.js';
-import { densityHistogram } from '../../lib/plot/index.js';
+import { densityChart, densityHistogram, lineChart, panelGrid, phaseDiagramChart, writePlot } from '../../lib/plot/index.js';
+import { expectClose } from '../helpers/close.js';
 import { ok } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'di-cli-'));
@@ -165,10 +168,12 @@ describe('reproduce: figure 3 data', () => {
     }
     // Spot checks against the table printed in THEORY §4.6.
     const at = (a: string, w: string, q: number, L: number) => data.versusDepth.find((r) => r.activation === a && r.weights === w && r.depth === L && Math.abs(r.qStar - q) < 1e-12)!.sigmaMax;
-    expect(at('relu', 'gaussian', 1, 512)).toBeCloseTo(52.76, 2);
-    expect(at('relu', 'orthogonal', 1, 8)).toBeCloseTo(4.514, 3);
-    expect(at('hard-tanh', 'orthogonal', 1 / 16, 512)).toBeCloseTo(1.0163, 4);
-    expect(at('hard-tanh', 'orthogonal', 1 / 4, 128)).toBeCloseTo(4.0646, 4);
+    // The table is printed rounded: half a unit in its last printed digit is the tolerance.
+    const printed = 'THEORY §4.6 value rounded to the digits printed: half a unit in the last place';
+    expectClose(at('relu', 'gaussian', 1, 512), 52.76, { atol: 0.005, why: printed });
+    expectClose(at('relu', 'orthogonal', 1, 8), 4.514, { atol: 0.0005, why: printed });
+    expectClose(at('hard-tanh', 'orthogonal', 1 / 16, 512), 1.0163, { atol: 0.00005, why: printed });
+    expectClose(at('hard-tanh', 'orthogonal', 1 / 4, 128), 4.0646, { atol: 0.00005, why: printed });
   });
 });
 
@@ -180,11 +185,54 @@ describe('plot helpers', () => {
     for (let k = 0; k < 4; k++) area += h.heights[k]! * (h.edges[k + 1]! - h.edges[k]!);
     // 5 of the 8 values lie in [1, 3]: the bars integrate to 5/8 exactly (up to rounding of the edges).
     expect(h.counted).toBe(5);
-    expect(area).toBeCloseTo(5 / 8, 14);
+    expectClose(area, 5 / 8, { rtol: 8 * Number.EPSILON, why: 'four height*width products summed: one rounding each, plus the divisions in the heights' });
     const lg = densityHistogram([1e-6, 1e-3, 1, 1e3], { bins: 3, scale: 'log' });
     expect(lg.edges[0]).toBe(1e-6);
     expect(lg.edges[3]).toBe(1e3);
     expect(lg.counted).toBe(4);
+  });
+
+  it('densityHistogram validates its arguments and names them', () => {
+    const param = (parameter: string) => expect.objectContaining({ parameter });
+    expect(() => densityHistogram([1, 2, NaN, 3])).toThrow(param('values[2]'));
+    expect(() => densityHistogram([1, 2, Infinity])).toThrow(param('values[2]'));
+    expect(() => densityHistogram('123' as never)).toThrow(DynamicalIsometryTypeError);
+    expect(() => densityHistogram([1, 2], { range: [3, 1] })).toThrow(param('options.range[1]'));
+    expect(() => densityHistogram([1, 2], { range: [0, 1], scale: 'log' })).toThrow(param('options.range[0]'));
+    expect(() => densityHistogram([1, 2], { scale: 'Log' as never })).toThrow(param('options.scale'));
+    expect(() => densityHistogram([1, 2], { bin: 5 } as never)).toThrow(expect.objectContaining({ parameter: 'options.bin', code: ErrorCode.unknownOption }));
+    expect(() => densityHistogram([1, 2], { bins: 0 })).toThrow(param('options.bins'));
+    expect(() => densityHistogram([1, 2], { bins: 2.5 })).toThrow(DynamicalIsometryRangeError);
+  });
+
+  it('the chart builders and writePlot validate their arguments (library errors with a code, not TypeErrors)', async () => {
+    const param = (parameter: string) => expect.objectContaining({ parameter });
+    const curve = { label: 'a', x: [1, 2], density: [0.5, 0.5] };
+    expect(() => densityChart(undefined as never)).toThrow(param('options'));
+    expect(() => densityChart({} as never)).toThrow(param('options.curves'));
+    expect(() => densityChart({ curves: [{ ...curve, density: [1] }] })).toThrow(param('options.curves[0].density.length'));
+    expect(() => densityChart({ curves: [curve], scale: 'Log' as never })).toThrow(param('options.scale'));
+    expect(() => densityChart({ curves: [curve], colour: 'red' } as never)).toThrow(expect.objectContaining({ code: ErrorCode.unknownOption }));
+    expect(() => densityChart({ curves: [curve], xDomain: [2, 1] })).toThrow(param('options.xDomain[1]'));
+    expect(() => densityChart({ curves: [curve], histograms: [{ label: 'h', edges: [0, 1], heights: [1, 2] }] })).toThrow(param('options.histograms[0].edges.length'));
+    expect(() => densityChart({ curves: [curve], histograms: [{ label: 'h', ...densityHistogram([1, 2, 3], { bins: 2 }) }] })).not.toThrow();
+    expect(() => lineChart({} as never)).toThrow(param('options.xTitle'));
+    expect(() => lineChart({ xTitle: 'x', yTitle: 'y', series: [{ label: 's', x: [1], y: [1, 2] }] })).toThrow(param('options.series[0].y.length'));
+    expect(() => lineChart({ xTitle: 'x', yTitle: 'y', series: [], xLog: 'yes' as never })).toThrow(param('options.xLog'));
+    expect(() => lineChart({ xTitle: 'x', yTitle: 'y', series: [{ label: 's', x: [1, NaN], y: [1, 2] }] })).not.toThrow();
+    const grid = { weightVariance: [1, 2], biasVariance: [0, 1], chi: [0.5, 1, 1.5, NaN] };
+    const line = { label: 'χ = 1', weightVariance: [1, 2], biasVariance: [0, 1] };
+    expect(() => phaseDiagramChart({ grid: { ...grid, chi: [1] }, criticalLine: line })).toThrow(param('options.grid.chi.length'));
+    expect(() => phaseDiagramChart({ grid: { ...grid, weightVariance: [2, 1] }, criticalLine: line })).toThrow(param('options.grid.weightVariance[1]'));
+    expect(() => phaseDiagramChart({ grid } as never)).toThrow(param('options.criticalLine'));
+    expect(() => phaseDiagramChart({ grid, criticalLine: line })).not.toThrow();
+    const chart = lineChart({ xTitle: 'x', yTitle: 'y', series: [] });
+    expect(() => panelGrid([], 1)).toThrow(param('charts.length'));
+    expect(() => panelGrid([chart], 0)).toThrow(param('columns'));
+    expect(() => panelGrid([chart, null as never], 1)).toThrow(param('charts[1]'));
+    await expect(writePlot(chart, join(dir, 'x.pdf'))).rejects.toThrow(param('file'));
+    await expect(writePlot(chart, 42 as never)).rejects.toThrow(param('file'));
+    await expect(writePlot(undefined as never, join(dir, 'x.svg'))).rejects.toThrow(param('spec'));
   });
 
   it('progressBar draws on a TTY and stays silent otherwise', () => {

@@ -59,6 +59,44 @@ describe('jacobianSpectrumDistance', () => {
     expectClose(d.ks, 0.5 / (2 * m), { rtol: 1e3 * EPS, why: 'the jump at 0.5 of the law is matched by the 1e-30 values' });
   });
 
+  it('the default cdfTolerance matches exact evaluation (cdfTolerance 0) with far fewer cdf calls', () => {
+    // A smooth law over two decades (exponential), 4000 values: a deterministic low-discrepancy
+    // sample of it, perturbed so that KS and W1 are not trivially 0.
+    const law = { cdf: (x: number) => (x <= 0 ? 0 : 1 - Math.exp(-x)) };
+    const n = 4000;
+    const values = Float64Array.from({ length: n }, (_, i) => -Math.log(1 - (i + 0.5) / n) * (1 + 0.05 * Math.sin(i)));
+    const exact = jacobianSpectrumDistance(values, law, { cdfTolerance: 0 });
+    const fast = jacobianSpectrumDistance(values, law);
+    const tol = 1e-5; // the default
+    // On a run accepted by the midpoint check the interpolation error of a smooth F is about the
+    // midpoint discrepancy (<= tol), so KS moves by at most ~tol and W1 by at most ~tol x the range.
+    expectClose(fast.ks, exact.ks, { atol: tol, why: 'interpolated F within ~cdfTolerance of the exact F' });
+    expectClose(fast.w1, exact.w1, { atol: tol * Math.max(...values), why: 'integral of |F~ - F| <= cdfTolerance x range' });
+    // exact: one call per distinct value plus the W1 refinements and the tail (the same in both)
+    expect(fast.cdfEvaluations).toBeLessThan(exact.cdfEvaluations / 2);
+  });
+
+  it('W1 is exact across a wide gap (an outlier below a support edge, where F has a kink)', () => {
+    // Law: uniform on [0.5, 1]. Values: one outlier at 0.01, then the midpoints of m cells of [0.5, 1].
+    const m = 400;
+    const law = { cdf: (x: number) => Math.min(1, Math.max(0, 2 * (x - 0.5))) };
+    const values = [0.01, ...Array.from({ length: m }, (_, i) => 0.5 + (i + 0.5) / (2 * m))];
+    const n = values.length;
+    // Exact W1: 0.49/n on [0.01, 0.5] (F_emp = 1/n, F = 0), then with u = F(x) = 2(x - 0.5), dx = du/2,
+    // (1/2) sum over the cells between midpoints of the integral of |e - u| (e = F_emp, constant),
+    // using that the antiderivative of |e - u| is -(e - u)|e - u|/2.
+    const absInt = (e: number, u0: number, u1: number): number => ((e - u0) * Math.abs(e - u0) - (e - u1) * Math.abs(e - u1)) / 2;
+    let ref = 0.49 / n;
+    for (let k = 0; k <= m; k++) {
+      const u0 = k === 0 ? 0 : (k - 0.5) / m;
+      const u1 = k === m ? 1 : (k + 0.5) / m;
+      ref += 0.5 * absInt((1 + k) / n, u0, u1);
+    }
+    const d = jacobianSpectrumDistance(values, law);
+    // a linear model of F across the gap would be off by ~15% here
+    expectClose(d.w1, ref, { rtol: 1e-4, why: 'the gap [0.01, 0.5006] is integrated by adaptive Simpson to 1e-4 x W1; the other pieces are exact for piecewise-linear F' });
+  });
+
   it('a shifted law is detected: KS and W1 grow with the shift', () => {
     const n = 400;
     const values = Float64Array.from({ length: n }, (_, i) => (i + 0.5) / n);

@@ -4,7 +4,8 @@
  * in a child process (it needs --expose-gc and a one-thread libuv pool, and a violation may crash
  * the process): the job is queued behind a blocker, the caller then overwrites ("mutate") or
  * detaches and frees ("detach") its input, and the output must be bit-identical to a synchronous
- * call on a private copy. Before the rule, mutate gave wrong results and detach a segfault.
+ * call on a private copy (trainEvaluate: the same loss and count on the original labels, which
+ * a Dataset exposes to the user). Before the rule, mutate gave wrong results and detach a segfault.
  * Also: a DYNAMICAL_ISOMETRY_BUILD_DIR that holds no addon is not silently replaced by build/.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,7 +32,7 @@ function runChild(op: string, mode: 'mutate' | 'detach', n: number): { op: strin
 
 (hasNative ? describe : describe.skip)('async native jobs own their inputs [native]', () => {
   // n = 300: a few ms of work per job; the blocker (8M normals) keeps the job queued meanwhile.
-  for (const op of ['matmul', 'singularValues', 'svd', 'haarApply'] as const) {
+  for (const op of ['matmul', 'singularValues', 'svd', 'haarApply', 'trainEvaluate'] as const) {
     for (const mode of ['mutate', 'detach'] as const) {
       it(`${op}: the caller ${mode === 'mutate' ? 'overwrites' : 'detaches'} the input while the job is queued`, () => {
         const r = runChild(op, mode, 300);

@@ -15,6 +15,7 @@ import {
   phiSquaredMoment,
 } from '../../lib/mean-field/index.js';
 import { correlationIntegrals } from '../../lib/mean-field/moments.js';
+import { resolveNetworkSpec } from '../../lib/spec.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
 
 function custom(name: string) {
@@ -166,6 +167,22 @@ describe('meanField: no finite fixed point, marginal points', () => {
       for (let l = 0; l < 200; l++) q = w * w * phiSquaredMoment(act, q) + 0.01;
       expectClose(q, mf.qStar, { rtol: 1e-12, why: 'q^l - q* shrinks by chiQ < 0.8 per layer: 0.8^200 ~ 4e-20, then F rounding' });
     }
+  });
+
+  it('finds a stable q* whose unstable partner lies within the factor-2 scan step (silu)', () => {
+    // fixed points at 0.16925 (stable) and 0.27296 (unstable), both between two scan points;
+    // reference: mpmath as above on [0.15, 0.2] (/tmp/fb/ref2.py)
+    const mf = meanField({ activation: 'silu', weightStd: 1.7820512820512822, biasStd: 0.14102564102564102 });
+    expect(mf.chiQ).toBeLessThan(1);
+    expectClose(mf.qStar, 0.16924530081887253144, { rtol: 1e-11, why: 'F to ~1e-13 relative, amplified by 1/|1 - chiQ| (chiQ ~ 0.7-0.9 this close to the saddle-node)' });
+  });
+
+  it('errors name options fields as options.<field>, and spec fields as spec.<field> through resolveNetworkSpec', () => {
+    expect(() => meanField({ activation: 'softplus', weightStd: 1.6, biasStd: 0.1 })).toThrow(expect.objectContaining({ parameter: 'options.weightStd' }));
+    expect(() => meanField({ activation: 'tanhh', weightStd: 1, biasStd: 0 })).toThrow(expect.objectContaining({ parameter: 'options.activation' }));
+    expect(() => resolveNetworkSpec({ activation: 'softplus', weights: 'gaussian', depth: 2, weightStd: 1.6, biasStd: 0.1 })).toThrow(
+      expect.objectContaining({ parameter: 'spec.weightStd', code: ErrorCode.noFixedPoint }),
+    );
   });
 
   it('phaseDiagram reports the small stable q* of gelu instead of NaN', () => {

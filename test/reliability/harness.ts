@@ -26,6 +26,9 @@ export const adversarialNumbers: readonly number[] = [
   NaN, Infinity, -Infinity, -0, 0, -1, 0.5, 2.5, 1e308, -1e308, 5e-324, 1e-300, 2 ** 31, 2 ** 53, 2 ** 64, 3, 1e10,
 ];
 
+/** Adversarial numbers only (for scalar math helpers documented as taking any number). */
+export const adversarialNumber: fc.Arbitrary<unknown> = fc.oneof(fc.constantFrom(...adversarialNumbers), fc.double());
+
 /** Custom activations that misbehave (throw, NaN, infinite, wrong shapes). */
 export const badActivations: readonly unknown[] = [
   {
@@ -118,8 +121,10 @@ function setPath(args: unknown[], path: Path, value: unknown, op: 'replace' | 'd
 }
 
 /** One fuzzed call: valid arguments with 0-2 adversarial edits (replace, delete, unknown key). */
-export function mutated(valid: fc.Arbitrary<unknown[]>): fc.Arbitrary<{ args: unknown[]; edits: string[] }> {
-  const edit = fc.record({ at: fc.nat(), op: fc.constantFrom('replace', 'replace', 'replace', 'delete', 'unknownKey') as fc.Arbitrary<'replace' | 'delete' | 'unknownKey'>, value: adversarialValue });
+export function mutated(valid: fc.Arbitrary<unknown[]>, values?: fc.Arbitrary<unknown>): fc.Arbitrary<{ args: unknown[]; edits: string[] }> {
+  // numbers-only fuzzing (scalar helpers) replaces arguments; it neither drops them nor adds keys
+  const ops = (values ? ['replace'] : ['replace', 'replace', 'replace', 'delete', 'unknownKey']) as ('replace' | 'delete' | 'unknownKey')[];
+  const edit = fc.record({ at: fc.nat(), op: fc.constantFrom(...ops), value: values ?? adversarialValue });
   return fc.tuple(valid, fc.array(edit, { minLength: 0, maxLength: 2 })).map(([args, edits]) => {
     let cur = args;
     const log: string[] = [];

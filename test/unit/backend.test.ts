@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
+import * as api from '../../lib/index.js';
 import { ErrorCode, backendInfo, configure, version } from '../../lib/index.js';
 import { NativeStatus } from '../../lib/errors.js';
 import { hasNative } from '../helpers/backends.js';
@@ -40,6 +41,14 @@ describe('backend selection', () => {
 });
 
 describe('status codes', () => {
+  it('the internal helpers stay out of the public index', () => {
+    expect('fromNativeError' in api).toBe(false);
+    expect('NativeStatus' in api).toBe(false);
+    for (const name of ['ErrorCode', 'DynamicalIsometryTypeError', 'DynamicalIsometryRangeError', 'NumericalError', 'BackendUnavailableError', 'AbortError']) {
+      expect(name in api, name).toBe(true);
+    }
+  });
+
   it('the TypeScript table mirrors native/core/status.h', () => {
     const header = readFileSync(new URL('../../native/core/status.h', import.meta.url), 'utf8');
     const nums = [...header.matchAll(/k(\w+) = (\d+),/g)].map((m) => Number(m[2]));

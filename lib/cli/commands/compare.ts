@@ -1,11 +1,11 @@
 /** `dynamical-isometry compare`: theory and sampled spectra together, with their KS and W1 distances. */
-import { OUTPUT_HELP, SPEC_HELP, outputMode, outputOptions, plotFlag, scaleFlag, specFromFlags, specOptions } from '../flags.js';
+import { OUTPUT_HELP, SPEC_HELP, outputOptions, specOptions } from '../flags.js';
 import type { NetworkSpec } from '../../spec.js';
 import { columnTable, csv, keyValueTable, toJson } from '../format.js';
 import { loadEmpirical, loadFree } from '../library.js';
 import type { Command } from '../run.js';
-import { chooseScale, empiricalQuantile, plotSpectrum, pooledSummary, resolveSpec } from '../spectrum.js';
-import { SAMPLE_HELP, runSampler, sampleDocument, sampleOptions, samplingFlags } from './sample.js';
+import { empiricalQuantile, pooledSummary, resolveSpec } from '../spectrum.js';
+import { SAMPLE_HELP, activationLabel, plotSampled, readSampleFlags, runSampler, sampleDocument, sampleOptions } from './sample.js';
 
 /** Probabilities at which the table compares theoretical and empirical quantiles. */
 const TABLE_P = [0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
@@ -32,11 +32,8 @@ ${OUTPUT_HELP}
 Example: dynamical-isometry compare --activation tanh --weights orthogonal --depth 16 --q-star 0.0625 --width 400 --samples 2`,
   options: { ...specOptions, ...sampleOptions, scale: { type: 'string' }, ...outputOptions },
   async run(flags, { out }) {
-    const mode = outputMode(flags);
-    const plot = plotFlag(flags);
-    const scaleChoice = scaleFlag(flags);
-    const spec = specFromFlags(flags);
-    const s = samplingFlags(flags);
+    const f = readSampleFlags(flags);
+    const { mode, plot, spec, s } = f;
     const resolved = await resolveSpec(spec);
     const { spectralDensity } = await loadFree();
     const { jacobianSpectrumDistance } = await loadEmpirical();
@@ -45,18 +42,7 @@ Example: dynamical-isometry compare --activation tanh --weights orthogonal --dep
     const dist = jacobianSpectrumDistance(r, d);
     const sorted = Float64Array.from(r.eigenvalues).sort();
     const quantiles = TABLE_P.map((p) => ({ p, theory: d.quantile(p), empirical: empiricalQuantile(sorted, p) }));
-    if (plot) {
-      const scale = chooseScale(scaleChoice, d);
-      await plotSpectrum({
-        file: plot,
-        spec,
-        resolved,
-        density: d,
-        scale,
-        eigenvalues: r.eigenvalues,
-        empiricalLabel: `sampled: ${s.samples} x N = ${s.width} (KS ${dist.ks.toPrecision(2)}, W1 ${dist.w1.toPrecision(2)})`,
-      });
-    }
+    await plotSampled(f, resolved, d, r, `sampled: ${s.samples} x N = ${s.width} (KS ${dist.ks.toPrecision(2)}, W1 ${dist.w1.toPrecision(2)})`);
     if (mode === 'json') {
       // Exactly the sample document plus "ks" and "w1" (the issue's contract, see the README).
       out.write(`${toJson({ ...sampleDocument(spec, s, r, resolved), ks: dist.ks, w1: dist.w1 })}\n`);
@@ -69,7 +55,7 @@ Example: dynamical-isometry compare --activation tanh --weights orthogonal --dep
     const p = pooledSummary(r.eigenvalues);
     const lines = [
       keyValueTable([
-        ['network', `${typeof spec.activation === 'string' ? spec.activation : JSON.stringify(spec.activation)}, ${resolved.weights}, L = ${resolved.depth}, q* = ${resolved.qStar}`],
+        ['network', `${activationLabel(spec)}, ${resolved.weights}, L = ${resolved.depth}, q* = ${resolved.qStar}`],
         ['width N, samples, seed', `${s.width}, ${s.samples}, ${s.seed}`],
         ['KS distance', dist.ks],
         ['W1 distance', dist.w1],

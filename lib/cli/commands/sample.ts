@@ -5,7 +5,7 @@ import { columnTable, csv, formatNumber, keyValueTable, toJson } from '../format
 import { loadEmpirical, loadFree } from '../library.js';
 import { progressBar } from '../progress.js';
 import { UsageError, type Command, type Flags } from '../run.js';
-import { chooseScale, plotSpectrum, pooledSummary, resolveSpec, specBlock, type ResolvedSpec } from '../spectrum.js';
+import { chooseScale, plotSpectrum, pooledSummary, resolveSpec, specBlock, type Density, type ResolvedSpec } from '../spectrum.js';
 
 /** Flags shared by `sample` and `compare`. */
 export const sampleOptions = {
@@ -31,6 +31,37 @@ export function samplingFlags(flags: Flags): { width: number; samples: number; s
   const big = BigInt(seedText);
   const seed = big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
   return { width, samples, seed };
+}
+
+/** The flags of `sample` and `compare`, all read (and checked) before any work. */
+export interface SampleFlags {
+  readonly mode: 'table' | 'json' | 'csv';
+  readonly plot: string | undefined;
+  readonly scaleChoice: 'auto' | 'linear' | 'log';
+  readonly spec: Record<string, unknown>;
+  readonly s: { width: number; samples: number; seed: number | bigint };
+}
+
+/** Reads the output, plot, spec and sampling flags shared by `sample` and `compare`. */
+export function readSampleFlags(flags: Flags): SampleFlags {
+  const mode = outputMode(flags);
+  const plot = plotFlag(flags);
+  const scaleChoice = scaleFlag(flags);
+  const spec = specFromFlags(flags);
+  const s = samplingFlags(flags);
+  return { mode, plot, scaleChoice, spec, s };
+}
+
+/** The activation as the tables print it: its name, or the JSON of an object spec. */
+export function activationLabel(spec: Record<string, unknown>): string {
+  return typeof spec.activation === 'string' ? spec.activation : JSON.stringify(spec.activation);
+}
+
+/** Draws the sampled eigenvalues over the theory's density into `f.plot` (when given). */
+export async function plotSampled(f: SampleFlags, resolved: ResolvedSpec, d: Density, r: Sampled, empiricalLabel: string): Promise<void> {
+  if (!f.plot) return;
+  const scale = chooseScale(f.scaleChoice, d);
+  await plotSpectrum({ file: f.plot, spec: f.spec, resolved, density: d, scale, eigenvalues: r.eigenvalues, empiricalLabel });
 }
 
 /** Runs the sampler with a progress bar on a TTY and Ctrl-C mapped to the AbortSignal. */
@@ -132,18 +163,14 @@ ${OUTPUT_HELP}
 Example: dynamical-isometry sample --activation relu --weights orthogonal --depth 8 --q-star 1 --width 400 --samples 2`,
   options: { ...specOptions, ...sampleOptions, scale: { type: 'string' }, ...outputOptions },
   async run(flags, { out }) {
-    const mode = outputMode(flags);
-    const plot = plotFlag(flags);
-    const scaleChoice = scaleFlag(flags);
-    const spec = specFromFlags(flags);
-    const s = samplingFlags(flags);
+    const f = readSampleFlags(flags);
+    const { mode, plot, spec, s } = f;
     const resolved = await resolveSpec(spec);
     const r = await runSampler(spec, s, resolved.depth);
     if (plot) {
       const { spectralDensity } = await loadFree();
       const d = await spectralDensity(spec as unknown as NetworkSpec);
-      const scale = chooseScale(scaleChoice, d);
-      await plotSpectrum({ file: plot, spec, resolved, density: d, scale, eigenvalues: r.eigenvalues, empiricalLabel: `sampled: ${s.samples} x N = ${s.width}` });
+      await plotSampled(f, resolved, d, r, `sampled: ${s.samples} x N = ${s.width}`);
     }
     if (mode === 'json') {
       out.write(`${toJson(sampleDocument(spec, s, r, resolved))}\n`);
@@ -155,7 +182,7 @@ Example: dynamical-isometry sample --activation relu --weights orthogonal --dept
       return;
     }
     const head = keyValueTable([
-      ['network', `${typeof spec.activation === 'string' ? spec.activation : JSON.stringify(spec.activation)}, ${resolved.weights}, L = ${resolved.depth}`],
+      ['network', `${activationLabel(spec)}, ${resolved.weights}, L = ${resolved.depth}`],
       ['weightStd, biasStd', `${resolved.weightStd}, ${resolved.biasStd}`],
       ['q*, chi', `${resolved.qStar}, ${resolved.chi}`],
       ['width N, samples, seed', `${s.width}, ${s.samples}, ${s.seed}`],
