@@ -75,8 +75,9 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 const U64 = (1n << 64n) - 1n;
 
 /**
- * A seed: a non-negative safe integer or a bigint in [0, 2^64). Returned as a bigint. A missing
- * seed is an error where reproducibility is the point; callers that allow it pass a default.
+ * A seed: a non-negative safe integer or a bigint in [0, 2^64). Returned as a bigint. Library
+ * convention: every public `seed` option is optional with the documented default 0 (callers pass
+ * `o.seed === undefined ? 0n : seed(...)`); results are reproducible either way.
  */
 export function seed(name: string, value: unknown): bigint {
   if (typeof value === 'bigint') {

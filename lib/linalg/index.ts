@@ -25,8 +25,8 @@ import { allocate, checkEntries } from './memory.js';
 
 /** Options of {@link gaussianMatrix}. */
 export interface GaussianMatrixOptions {
-  /** Seed: a non-negative safe integer or a bigint in [0, 2^64). Required. */
-  seed: Seed;
+  /** Seed: a non-negative safe integer or a bigint in [0, 2^64). Default 0 (as everywhere in the library). */
+  seed?: Seed;
   /** Standard deviation of every entry (default 1); for the paper's weights use sigma_w / sqrt(N). */
   std?: number;
   /** Independent substream in [0, 2^64) (default 0). */
@@ -35,8 +35,8 @@ export interface GaussianMatrixOptions {
 
 /** Options of {@link haarOrthogonal}. */
 export interface HaarOrthogonalOptions {
-  /** Seed: a non-negative safe integer or a bigint in [0, 2^64). Required. */
-  seed: Seed;
+  /** Seed: a non-negative safe integer or a bigint in [0, 2^64). Default 0 (as everywhere in the library). */
+  seed?: Seed;
   /** Independent substream in [0, 2^64) (default 0). */
   stream?: Seed;
 }
@@ -71,7 +71,7 @@ function streamOption(value: unknown): bigint {
  *
  * @param rows integer >= 1.
  * @param cols integer >= 1 (rows * cols <= 2^31 - 1).
- * @param options `{ seed, std?, stream? }`.
+ * @param options `{ seed = 0, std = 1, stream = 0 }`.
  * @returns a row-major Matrix.
  * @throws DynamicalIsometryTypeError / DynamicalIsometryRangeError for bad sizes or options (the
  *   message gives the memory an oversized matrix would need); NumericalError (ERR_DI_OUT_OF_MEMORY).
@@ -79,12 +79,12 @@ function streamOption(value: unknown): bigint {
  * // A Gaussian weight matrix of width N = 400 with sigma_w = 1.05: W_ij ~ N(0, sigma_w^2 / N).
  * const W = await gaussianMatrix(400, 400, { seed: 1, std: 1.05 / Math.sqrt(400) });
  */
-export async function gaussianMatrix(rows: number, cols: number, options: GaussianMatrixOptions): Promise<Matrix> {
+export async function gaussianMatrix(rows: number, cols: number, options: GaussianMatrixOptions = {}): Promise<Matrix> {
   const r = integer('rows', rows, 1);
   const c = integer('cols', cols, 1);
   checkEntries('rows', rows, r * c, `a ${r} x ${c} matrix`);
   const o = checkOptions<GaussianMatrixOptions>('options', options, ['seed', 'std', 'stream']);
-  const s = checkSeed('options.seed', o.seed);
+  const s = o.seed === undefined ? 0n : checkSeed('options.seed', o.seed);
   const std = o.std === undefined ? 1 : nonNegativeNumber('options.std', o.std);
   const stream = streamOption(o.stream);
   const data = allocate(r * c, `a ${r} x ${c} matrix`, true); // fully written by the fill
@@ -101,14 +101,14 @@ export async function gaussianMatrix(rows: number, cols: number, options: Gaussi
  * QR. The two backends start from bit-identical G and agree to rounding (~n eps).
  *
  * @param n integer in [1, 46340] (n^2 <= 2^31 - 1).
- * @param options `{ seed, stream? }`.
+ * @param options `{ seed = 0, stream = 0 }`.
  * @returns a row-major n x n Matrix O with O^T O = I.
  * @throws DynamicalIsometryRangeError for a bad n (an absurd n is refused with the memory it would
  *   need); NumericalError for a LAPACK failure (routine named) or when memory runs out.
  * @example
  * const O = await haarOrthogonal(256, { seed: 7 });
  */
-export async function haarOrthogonal(n: number, options: HaarOrthogonalOptions): Promise<Matrix> {
+export async function haarOrthogonal(n: number, options: HaarOrthogonalOptions = {}): Promise<Matrix> {
   const size = integer('n', n, 1);
   if (size > MAX_HAAR_N) {
     throw new DynamicalIsometryRangeError(
@@ -120,7 +120,7 @@ export async function haarOrthogonal(n: number, options: HaarOrthogonalOptions):
     );
   }
   const o = checkOptions<HaarOrthogonalOptions>('options', options, ['seed', 'stream']);
-  const s = checkSeed('options.seed', o.seed);
+  const s = o.seed === undefined ? 0n : checkSeed('options.seed', o.seed);
   const stream = streamOption(o.stream);
   const data = allocate(size * size, `a ${size} x ${size} matrix`, true); // fully written
   await linalgBackend().haarOrthogonal(size, s, stream, data);

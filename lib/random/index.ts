@@ -13,8 +13,8 @@ export { Rng } from './rng.js';
 
 /** Options of {@link standardNormal}. */
 export interface StandardNormalOptions {
-  /** Seed: a non-negative safe integer or a bigint in [0, 2^64). Required. */
-  seed: Seed;
+  /** Seed: a non-negative safe integer or a bigint in [0, 2^64). Default 0 (as everywhere in the library: results are reproducible either way). */
+  seed?: Seed;
   /** Independent substream index in [0, 2^64) (default 0); sample s of a batch uses stream s. */
   stream?: Seed;
 }
@@ -30,18 +30,18 @@ export interface StandardNormalOptions {
  * synchronously otherwise; the result is always delivered through the Promise.
  *
  * @param count number of values, an integer in [0, 2^31 - 1].
- * @param options `{ seed, stream? }`.
+ * @param options `{ seed = 0, stream = 0 }`.
  * @returns a Float64Array of length `count`.
  * @throws DynamicalIsometryTypeError / DynamicalIsometryRangeError (rejections) for a bad count,
  *   seed, stream or unknown option; NumericalError (ERR_DI_OUT_OF_MEMORY) if the array cannot be allocated.
  * @example
  * const z = await standardNormal(1000, { seed: 42 });
  */
-export async function standardNormal(count: number, options: StandardNormalOptions): Promise<Float64Array> {
+export async function standardNormal(count: number, options: StandardNormalOptions = {}): Promise<Float64Array> {
   const n = integer('count', count, 0);
   checkEntries('count', count, n, 'the result');
   const o = checkOptions<StandardNormalOptions>('options', options, ['seed', 'stream']);
-  const s = checkSeed('options.seed', o.seed);
+  const s = o.seed === undefined ? 0n : checkSeed('options.seed', o.seed);
   const stream = o.stream === undefined ? 0n : checkSeed('options.stream', o.stream);
   const out = allocate(n, 'the normals', true); // every entry is written below
   if (n > 0) await linalgBackend().fillNormal(s, stream, out);

@@ -154,7 +154,8 @@ describeEachBackend('haarOrthogonal', (backend) => {
     await expect(haarOrthogonal(0, { seed: 1 })).rejects.toBeInstanceOf(DynamicalIsometryRangeError);
     await expect(haarOrthogonal(2.5, { seed: 1 })).rejects.toBeInstanceOf(DynamicalIsometryRangeError);
     await expect(haarOrthogonal('3' as never, { seed: 1 })).rejects.toBeInstanceOf(DynamicalIsometryTypeError);
-    await expect(haarOrthogonal(3, {} as never)).rejects.toThrow(/options\.seed/);
+    await expect(haarOrthogonal(3, { seed: -1 })).rejects.toThrow(/options\.seed/);
+    expect(await haarOrthogonal(3, {})).toEqual(await haarOrthogonal(3, { seed: 0 })); // seed defaults to 0
     await expect(haarOrthogonal(3, { seed: 1, std: 2 } as never)).rejects.toMatchObject({ code: 'ERR_DI_UNKNOWN_OPTION' });
     const err = await haarOrthogonal(1e6, { seed: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DynamicalIsometryRangeError);
