@@ -49,6 +49,9 @@ export const FIGURE_NAMES: Readonly<Record<string, string>> = {
   'critical-lines': 'critical-lines',
   'qstar-contours': 'critical-lines',
   'tanh-spectra': 'tanh-spectra',
+  '4': 'learning-speed',
+  '5': 'learning-speed',
+  'learning-speed': 'learning-speed',
 };
 
 /** Fig. 1: the tanh phase diagram. */
