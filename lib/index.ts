@@ -19,7 +19,19 @@ export type { BackendInfo, BackendChoice, BackendName, ConfigureOptions } from '
 export * from './random/index.js';
 export * from './linalg/index.js';
 export * from './activations/index.js';
-export * from './mean-field/index.js';
+// Named, so that the internals spec.ts shares with mean-field (_meanFieldResolved, _criticalPointOf) stay private.
+export { meanField, criticalPoint, criticalLine, phaseDiagram, dphiMoment, phiSquaredMoment, CRITICAL_CHI_TOLERANCE, MAX_Q_STAR } from './mean-field/index.js';
+export type {
+  MeanFieldOptions,
+  MeanFieldResult,
+  Phase,
+  CriticalPointOptions,
+  CriticalPointResult,
+  CriticalLineOptions,
+  CriticalLineResult,
+  PhaseDiagramOptions,
+  PhaseDiagramResult,
+} from './mean-field/index.js';
 export * from './spec.js';
 export * from './free/index.js';
 export * from './empirical/index.js';

@@ -1,8 +1,8 @@
 /**
- * Cancellation: an AbortSignal fired mid-run stops sampling and training within about one layer /
- * one chunk of steps, rejects with an AbortError, releases the run's buffers, and leaves the library
- * usable (the next call gives the same result as before the abort). Runs on every backend.
- * spectralDensity takes no signal (a grid solve is one job; see docs/sections/reliability.md).
+ * Cancellation: an AbortSignal fired mid-run stops sampling, density solves and training within
+ * about one layer / one grid point / one chunk of steps, rejects with an AbortError, releases the
+ * run's buffers, and leaves the library usable (the next call gives the same result as before the
+ * abort). Runs on every backend. (test/free/cancellation.test.ts checks where a density solve stops.)
  */
 import { expect, it } from 'vitest';
 
@@ -59,6 +59,17 @@ describeEachBackend('cancellation', (backend) => {
     gc?.();
     // Without --expose-gc buffers may still be waiting for collection: then only a loose bound.
     expect(process.memoryUsage().external - before).toBeLessThan(gc ? 2e6 : 40e6);
+  });
+
+  it('an abort stops a density solve, and the next solve is unchanged', async () => {
+    const dspec = { activation: 'tanh', weights: 'gaussian', depth: 16, qStar: 0.5 } as const;
+    const reference = await di.spectralDensity(dspec, { points: 50 });
+    const { latencyMs, error } = await abortLatency((signal) => di.spectralDensity(dspec, { points: 400_000, signal }), 60);
+    expect(error).toBeInstanceOf(di.AbortError);
+    expect(latencyMs).toBeLessThan(bound);
+    const again = await di.spectralDensity(dspec, { points: 50 });
+    expect(Array.from(again.density)).toEqual(Array.from(reference.density));
+    recordFigure(`abort latency density ${backend} (ms)`, Math.round(latencyMs * 10) / 10);
   });
 
   it('an abort stops training within a chunk of steps and returns the partial curve', async () => {

@@ -44,6 +44,8 @@ describe('status codes', () => {
   it('the internal helpers stay out of the public index', () => {
     expect('fromNativeError' in api).toBe(false);
     expect('NativeStatus' in api).toBe(false);
+    // Nothing whose name marks it internal (a leading underscore) is public.
+    expect(Object.keys(api).filter((k) => k.startsWith('_'))).toEqual([]);
     for (const name of ['ErrorCode', 'DynamicalIsometryTypeError', 'DynamicalIsometryRangeError', 'NumericalError', 'BackendUnavailableError', 'AbortError']) {
       expect(name in api, name).toBe(true);
     }
