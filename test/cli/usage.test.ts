@@ -76,7 +76,7 @@ describe('cli usage', () => {
     const scale = cli('density', '--activation', 'tanh', '--weights', 'orthogonal', '--depth', '2', '--q-star', '0.5', '--scale', 'semilog');
     expect(scale.code).toBe(2);
     expect(scale.stderr).toContain('--scale must be one of "auto", "linear", "log"; received "semilog"');
-    const fig = cli('reproduce', '--figure', '4', '--out', 'unused');
+    const fig = cli('reproduce', '--figure', '7', '--out', 'unused');
     expect(fig.code).toBe(2);
     expect(fig.stderr).toContain('--figure must be one of');
   });

@@ -85,8 +85,9 @@ describeEachBackend('cancellation', (backend) => {
     );
     expect(error).toBeInstanceOf(di.TrainingAbortedError);
     expect(error).toBeInstanceOf(di.AbortError);
-    // train() documents its chunks as sized for a short target wall time: within ~bound of the abort
-    expect(latencyMs).toBeLessThan(2 * bound);
+    // train() checks the signal between chunks of steps sized to ~0.2 s of work (CHUNK_SECONDS in
+    // lib/train/trainer.ts; a native chunk is one job and does not poll the signal): one chunk + slack
+    expect(latencyMs).toBeLessThan(200 + 2 * bound);
     const next = await di.train({ activation: 'tanh', weights: 'orthogonal', depth: 2, qStar: 0.5 }, { dataset, width: 8, batchSize: 8, steps: 3, evalEvery: 1 });
     expect(next.curve.length).toBe(4);
     recordFigure(`abort latency training ${backend} (ms)`, Math.round(latencyMs * 10) / 10);

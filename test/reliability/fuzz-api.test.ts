@@ -47,6 +47,9 @@ interface Case {
 const anyFn = (f: unknown) => f as (...a: unknown[]) => unknown;
 // d2Moment / d2Cauchy take a law made by d2Law and trust its fields: only their scalar arguments are fuzzed
 const tanhLaw = di.d2Law({ activation: 'tanh', qStar: 0.5 });
+const tinyDataset = di.splitDataset({ inputs: Float64Array.from({ length: 16 * 4 }, (_, i) => Math.sin(i)), labels: Int32Array.from({ length: 16 }, (_, i) => i % 2), inputSize: 4, classes: 2 });
+/** Adds a 1-second AbortSignal to an options object (fuzzed sizes can make a valid run long). */
+const withTimeout = (o: unknown) => (o && typeof o === 'object' && !Array.isArray(o) && !('signal' in o) ? { ...o, signal: AbortSignal.timeout(1000) } : o);
 
 const cases: Case[] = [
   { name: 'meanField', valid: fc.tuple(fc.record({ activation: activationArb, weightStd: std, biasStd: fc.double({ min: 0, max: 1, noNaN: true }) })), call: (a) => anyFn(di.meanField)(...a), runs: 150, nanAllowed: /\.(qStar|ePhi2|cStar|chiC)$/ },
@@ -110,6 +113,34 @@ const cases: Case[] = [
     ),
     call: (a) => anyFn(di.splitDataset)(...a),
     runs: 100,
+  },
+  {
+    // a long (valid) run is cut by a 1 s signal: an AbortError is a documented outcome
+    name: 'train',
+    valid: fc.tuple(spec.map((x) => ({ ...x, depth: Math.min(x.depth, 3) })), fc.record({ dataset: fc.constant(tinyDataset), width: fc.integer({ min: 1, max: 8 }), steps: fc.integer({ min: 1, max: 4 }), batchSize: fc.integer({ min: 1, max: 4 }), seed: fc.nat() })),
+    call: (a) => anyFn(di.train)(a[0], withTimeout(a[1])),
+    runs: 25,
+  },
+  {
+    name: 'learningSpeed',
+    valid: fc.tuple(fc.record({ dataset: fc.constant(tinyDataset), depth: fc.constant(2), width: fc.constant(4), steps: fc.constant(2), seeds: fc.constant(1), learningRates: fc.constant([0.01]), batchSize: fc.constant(2), configs: fc.constant([{ spec: { activation: 'tanh', weights: 'orthogonal', qStar: 0.5 } }]) })),
+    call: (a) => anyFn(di.learningSpeed)(withTimeout(a[0])),
+    runs: 30,
+    nanAllowed: /\.(tau|median\w*|best\w*)$/,
+  },
+  { name: 'resolveDataset', valid: fc.tuple(fc.constant({ inputs: new Float64Array(40).fill(0.25), labels: Int32Array.from({ length: 10 }, (_, i) => i % 2), inputSize: 4, classes: 2 })), call: (a) => anyFn(di.resolveDataset)(...a), runs: 60 },
+  { name: 'loadCifar10', valid: fc.tuple(fc.constantFrom('/nonexistent/cifar', '/tmp'), fc.record({ trainBatches: fc.integer({ min: 1, max: 5 }) })), call: (a) => anyFn(di.loadCifar10)(...a), runs: 40 },
+  {
+    name: 'densityChart',
+    valid: fc.tuple(fc.record({ curves: fc.constant([{ label: 'theory', x: Float64Array.of(0.1, 0.5, 1), density: Float64Array.of(0.2, 1, 0.3) }]), scale: fc.constantFrom('linear', 'log') })),
+    call: (a) => anyFn(di.densityChart)(...a),
+    runs: 60,
+  },
+  {
+    name: 'lineChart',
+    valid: fc.tuple(fc.record({ xTitle: fc.constant('x'), yTitle: fc.constant('y'), series: fc.constant([{ label: 'a', x: [1, 2, 3], y: [1, 4, 9] }]), xLog: fc.boolean() })),
+    call: (a) => anyFn(di.lineChart)(...a),
+    runs: 60,
   },
   { name: 'logEvalSteps', valid: fc.tuple(fc.integer({ min: 1, max: 5000 })), call: (a) => anyFn(di.logEvalSteps)(...a), runs: 100 },
 ];
