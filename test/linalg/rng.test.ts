@@ -240,7 +240,9 @@ describeEachBackend('standardNormal', (backend) => {
   it('rejects bad arguments', async () => {
     await expect(standardNormal(-1, { seed: 1 })).rejects.toBeInstanceOf(DynamicalIsometryRangeError);
     await expect(standardNormal(1.5, { seed: 1 })).rejects.toBeInstanceOf(DynamicalIsometryRangeError);
-    await expect(standardNormal(3, undefined as never)).rejects.toBeInstanceOf(DynamicalIsometryTypeError);
+    // No options means seed 0 (the library-wide default), not an error; a non-object is still an error.
+    expect(await standardNormal(3)).toEqual(await standardNormal(3, { seed: 0 }));
+    await expect(standardNormal(3, 'seed' as never)).rejects.toBeInstanceOf(DynamicalIsometryTypeError);
     await expect(standardNormal(3, { seed: -1 })).rejects.toThrow(/options\.seed/);
     await expect(standardNormal(3, { seed: 1.5 })).rejects.toThrow(/options\.seed/);
     await expect(standardNormal(3, { seed: 1n << 64n })).rejects.toThrow(/options\.seed/);
