@@ -102,10 +102,13 @@ export function memoryLimitBytes(): number {
 }
 
 /**
- * Chooses the backend and the OpenBLAS thread count, at any time. The environment variables
+ * Chooses the backend, the OpenBLAS thread count and the memory cap of one request
+ * (`memoryLimitBytes`; see {@link memoryLimitBytes}), at any time. The environment variables
  * `DYNAMICAL_ISOMETRY_BACKEND` and `DYNAMICAL_ISOMETRY_THREADS` give the initial values.
- * @throws BackendUnavailableError when `backend: 'native'` is asked for and the addon cannot load.
+ * @throws BackendUnavailableError when `backend: 'native'` is asked for and the addon cannot load;
+ *   DynamicalIsometryTypeError / DynamicalIsometryRangeError for a bad or unknown option.
  * @example configure({ backend: 'js' });
+ * @example configure({ memoryLimitBytes: 2 ** 30 }); // refuse requests above 1 GiB
  */
 export function configure(options: ConfigureOptions): BackendInfo {
   const o = checkOptions<ConfigureOptions>('options', options, ['backend', 'threads', 'memoryLimitBytes']);

@@ -6,6 +6,8 @@
  * (library class, known code, the parameter named). A hang fails through the test timeout.
  * Seeds are pinned (FC_SEED); numRuns are bounded so the folder stays well under a minute.
  */
+import { appendFileSync } from 'node:fs';
+
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -49,7 +51,10 @@ const anyFn = (f: unknown) => f as (...a: unknown[]) => unknown;
 const tanhLaw = di.d2Law({ activation: 'tanh', qStar: 0.5 });
 const tinyDataset = di.splitDataset({ inputs: Float64Array.from({ length: 16 * 4 }, (_, i) => Math.sin(i)), labels: Int32Array.from({ length: 16 }, (_, i) => i % 2), inputSize: 4, classes: 2 });
 /** Adds a 1-second AbortSignal to an options object (fuzzed sizes can make a valid run long). */
-const withTimeout = (o: unknown) => (o && typeof o === 'object' && !Array.isArray(o) && !('signal' in o) ? { ...o, signal: AbortSignal.timeout(1000) } : o);
+const withTimeout = (o: unknown) => {
+  if (o === undefined) return { signal: AbortSignal.timeout(1000) }; // the defaults train on MNIST for 1000 steps
+  return o && typeof o === 'object' && !Array.isArray(o) && !('signal' in o) ? { ...o, signal: AbortSignal.timeout(1000) } : o;
+};
 
 const cases: Case[] = [
   { name: 'meanField', valid: fc.tuple(fc.record({ activation: activationArb, weightStd: std, biasStd: fc.double({ min: 0, max: 1, noNaN: true }) })), call: (a) => anyFn(di.meanField)(...a), runs: 150, nanAllowed: /\.(qStar|ePhi2|cStar|chiC)$/ },
@@ -154,6 +159,7 @@ describe('every public function keeps its contract under fuzzed arguments', () =
       await fc.assert(
         fc.asyncProperty(mutated(c.valid, c.values), async ({ args, edits }) => {
           runs++;
+          if (process.env.DI_FUZZ_TRACE) appendFileSync(process.env.DI_FUZZ_TRACE, `${c.name} ${edits.join('; ')} | ${args.map(show).join(', ')}\n`);
           const r = await contract(() => c.call(args), c.nanAllowed ?? null);
           if (r.problem) throw new Error(`${c.name}: ${r.problem}; edits: ${edits.join('; ') || 'none'}; args: ${args.map(show).join(', ')}`);
         }),
