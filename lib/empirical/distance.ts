@@ -93,7 +93,7 @@ function theoryOf(theory: unknown): { cdf: (x: number) => number; atoms: { locat
  * Kolmogorov-Smirnov and Wasserstein-1 distances between pooled empirical eigenvalues of J J^T and
  * the theoretical law (atoms included).
  *
- * Expected size (measured with this library, see docs/sections/empirical.md): KS mixes a finite-N
+ * Expected size (measured with this library, see the README, "Sampled networks"): KS mixes a finite-N
  * bias and a sampling noise far below the i.i.d. rate (eigenvalues are rigid). For smooth phi
  * (tanh, erf) at N = 600 with 3 samples KS is ~0.003-0.01; for relu / hard-tanh it is dominated by
  * the zero atom, whose empirical mass exceeds 1 - p by about E[max of L normals] sqrt(p(1-p)/N)

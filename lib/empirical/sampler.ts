@@ -2,7 +2,7 @@
  * Runs a batch of sampled networks on the active backend: scheduling (samples in parallel on the
  * libuv pool for native, one after another for JS), cancellation, progress, and the memory check.
  *
- * Parallelism (measured on 2 cores, see docs/sections/empirical.md): with several samples, one
+ * Parallelism (measured on 2 cores, see the README, "Sampled networks"): with several samples, one
  * sample per libuv worker with single-threaded BLAS was as fast as or faster than multi-threaded BLAS
  * on one sample at a time (independent samples need no synchronization; OpenBLAS's threads do, and
  * the Householder blocks are thin). Native samples run

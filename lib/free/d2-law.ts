@@ -25,7 +25,7 @@
  * - `real-line` (user-defined activations, elu/selu, or a rejected contour): composite Gauss–Legendre
  *   on the real h-line split at kinks. It integrates smooth f and the Cauchy transform E[d/(w - d)]
  *   accurately only while w stays at a distance from the support of D^2 larger than the panel scale
- *   (see docs/sections/free.md for the measured accuracy).
+ *   (see the README, "Free probability", for the measured accuracy).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Reruns the reliability figures and prints them (the numbers of docs/sections/reliability.md):
+// Reruns the reliability figures and prints them (the numbers of the README section "Reliability"):
 //   1. the reliability test suite (fuzzed API and CLI cases, invariants, concurrency, cancellation,
 //      memory cap, quick leak test), collecting the figures the tests record;
 //   2. the full leak check: 10,000 calls of every native entry point (scripts/reliability/leaks.mjs);

@@ -279,7 +279,7 @@ describe('custom activations (real-line rule)', () => {
     // rho > 1e-3 of its maximum; narrow orthogonal L=16 q*=1/16: 5e-12 above 0.1 of the maximum,
     // 2e-9 above 0.01, but O(1) in the low tail, where w(lambda) comes within the panel width of the
     // support of D^2 and the real-line rule cannot resolve the near-pole even refined 16-fold; those
-    // points are counted in diagnostics.unresolved (docs/sections/free.md).
+    // points are counted in diagnostics.unresolved (README, "Free probability").
     const cases: [('orthogonal' | 'gaussian'), number, number, number, number][] = [
       ['gaussian', 8, 0.5, 1e-3, 1e-12],
       ['orthogonal', 4, 2, 1e-3, 1e-12],

@@ -2,7 +2,7 @@
  * Numerical invariants of spectralDensity as properties over random valid network specs (pinned
  * seed): density >= 0; total mass (continuous + atoms) = 1 and F(lambda_max) = 1; the mean equals
  * chi^L and the first moment of the returned law; the CDF is monotone; quantile(cdf(x)) = x inside
- * the support; native and JS agree. Tolerances come from the accuracy table of docs/sections/free.md
+ * the support; native and JS agree. Tolerances come from the accuracy table of the README ("Free probability")
  * (CDF ~1e-13 absolute, quantiles <= 2e-9 relative, native vs JS 1e-10 relative).
  */
 import fc from 'fast-check';
