@@ -87,6 +87,7 @@ export function textWidth(text: string, fontSize: number, bold = false): number 
  * @example const svg = await renderSvg(densityChart({ curves: [...] }));
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new DynamicalIsometryTypeError('spec', 'a chart specification (an object)', spec);
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   // Vega-Lite's and Vega's loggers write warnings to the console; a library stays quiet.
   const quiet = vega.logger(vega.None);
@@ -97,14 +98,31 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
     const bold = it.fontWeight === 'bold' || (typeof it.fontWeight === 'number' && it.fontWeight >= 600);
     return textWidth(str, it.fontSize ?? 11, bold);
   };
-  const compiled = vegaLite.compile(spec, { logger: quiet }).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });
+  // Vega-Lite and Vega throw plain Errors (or TypeErrors from deep inside) on a malformed
+  // specification: report them as a typed error naming `spec`.
+  let view: InstanceType<typeof vega.View>;
+  try {
+    const compiled = vegaLite.compile(spec, { logger: quiet }).spec;
+    view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });
+  } catch (e) {
+    throw invalidSpec(spec, e);
+  }
   try {
     return compactSvg(await view.toSVG());
+  } catch (e) {
+    throw invalidSpec(spec, e);
   } finally {
     view.finalize();
   }
 }
+
+function invalidSpec(spec: unknown, e: unknown): DynamicalIsometryTypeError {
+  const why = e instanceof Error ? e.message : String(e);
+  return new DynamicalIsometryTypeError('spec', `a valid Vega-Lite specification (Vega-Lite/Vega: ${why.slice(0, 200)})`, spec);
+}
+
+/** Largest PNG {@link svgToPng} draws, in pixels (400 MB of RGBA). */
+const MAX_PNG_PIXELS = 1e8;
 
 /**
  * Rounds coordinates inside tags to 2 decimals (1/100 px, invisible) and leaves text content alone:
@@ -123,12 +141,26 @@ export function compactSvg(svg: string): string {
  * @example writeFileSync('chart.png', await svgToPng(await renderSvg(spec)));
  */
 export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
+  if (typeof svg !== 'string' || svg.length === 0) throw new DynamicalIsometryTypeError('svg', 'SVG text (a non-empty string)', svg);
+  if (typeof scale !== 'number') throw new DynamicalIsometryTypeError('scale', 'a number', scale);
+  if (!(scale > 0 && scale <= 64)) throw new DynamicalIsometryRangeError('scale', 'a number in (0, 64]', scale);
   const { Resvg } = await import('@resvg/resvg-js');
-  const resvg = new Resvg(svg, {
-    background: 'white',
-    fitTo: { mode: 'zoom', value: scale },
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
-  });
+  let resvg: InstanceType<typeof Resvg>;
+  try {
+    resvg = new Resvg(svg, {
+      background: 'white',
+      fitTo: { mode: 'zoom', value: scale },
+      font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+    });
+  } catch (e) {
+    throw new DynamicalIsometryTypeError('svg', `an SVG document resvg can parse (${e instanceof Error ? e.message : String(e)})`, svg.length > 80 ? `${svg.slice(0, 80)}...` : svg);
+  }
+  // resvg.width/height are the document's size before the zoom; refuse an image too large to allocate.
+  const w = Math.ceil(resvg.width * scale);
+  const h = Math.ceil(resvg.height * scale);
+  if (!(w * h <= MAX_PNG_PIXELS)) {
+    throw new DynamicalIsometryRangeError('scale', `small enough that the image has at most ${MAX_PNG_PIXELS} pixels`, scale, undefined, `it would be ${w} x ${h}`);
+  }
   return resvg.render().asPng();
 }
 

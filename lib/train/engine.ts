@@ -31,6 +31,10 @@ export interface TrainProblem {
   readonly trainLabels: Int32Array;
 }
 
+/** Indices into the control array of {@link TrainEngine.steps}. */
+export const TRAIN_CONTROL_CANCEL = 0;
+export const TRAIN_CONTROL_DONE = 1;
+
 /** Mutable optimizer state: parameters, two moment buffers, and the number of steps taken. */
 export interface TrainState {
   readonly params: Float64Array;
@@ -46,8 +50,14 @@ export interface TrainEngine {
    * Runs `count` optimizer steps; batch s uses rows batchIndices[s B .. (s+1) B). Writes each step's
    * mean minibatch loss into losses[s]. Stops after the first non-finite loss (whose step's update
    * is not applied) and returns the number of steps completed (count when all went well).
+   *
+   * `control` (optional) is an Int32Array [cancel, stepsDone] shared with a native worker: a
+   * non-zero control[TRAIN_CONTROL_CANCEL] stops the run before its next step and the promise
+   * rejects with an AbortError after adding the steps applied (control[TRAIN_CONTROL_DONE]) to
+   * state.step. The JS engine runs a chunk synchronously, so nothing can set the flag meanwhile; it
+   * ignores `control` and the caller checks the signal between chunks.
    */
-  steps(problem: TrainProblem, state: TrainState, batchIndices: Int32Array, count: number, losses: Float64Array): Promise<number>;
+  steps(problem: TrainProblem, state: TrainState, batchIndices: Int32Array, count: number, losses: Float64Array, control?: Int32Array): Promise<number>;
   /** Mean cross-entropy and number of correct argmax predictions over a set. */
   evaluate(problem: TrainProblem, params: Float64Array, inputs: Float64Array, labels: Int32Array): Promise<{ loss: number; correct: number }>;
   /** Mean cross-entropy of one batch and its gradient (into grad, same layout as params). */

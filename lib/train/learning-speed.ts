@@ -18,7 +18,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { DynamicalIsometryRangeError, DynamicalIsometryTypeError } from '../errors.js';
+import { AbortError, DynamicalIsometryRangeError, DynamicalIsometryTypeError } from '../errors.js';
 import { loadMnist, resolveDataset, type Dataset, type DatasetSpec } from '../datasets/index.js';
 import { spectralDensity } from '../free/index.js';
 import { lineChart, writePlot } from '../plot/index.js';
@@ -216,6 +216,7 @@ export async function learningSpeed(options: LearningSpeedOptions = {}): Promise
   });
   const dataset: Dataset = o.dataset === undefined ? loadMnist({ testFraction: 0.1 }) : resolveDataset(o.dataset, 'options.dataset');
   const evalSteps = logEvalSteps(steps);
+  if (signal?.aborted) throw new AbortError('learningSpeed was aborted before it started');
   const runs = configs.length * (learningRates.length + seeds - 1);
   let runIndex = 0;
   let backend: 'native' | 'js' = 'js';
@@ -414,11 +415,14 @@ export async function reproduceLearningSpeed(options: ReproduceLearningSpeedOpti
   if (typeof o.outDir !== 'string' || o.outDir.length === 0) throw new DynamicalIsometryTypeError('options.outDir', 'a folder path', o.outDir);
   const quick = o.quick === undefined ? false : boolean('options.quick', o.quick);
   const experiment = checkOptions<LearningSpeedOptions>('options.experiment', o.experiment, KEYS.filter((k) => k !== 'signal' && k !== 'onProgress'));
+  // Checked here: a falsy wrong value (null, 0, NaN, '') must not be dropped silently.
+  const signal = abortSignal('options.signal', o.signal);
+  const onProgress = callback<(p: LearningSpeedProgress) => void>('options.onProgress', o.onProgress);
   const r = await learningSpeed({
     ...(quick ? QUICK_LEARNING_SPEED : {}),
     ...experiment,
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(signal ? { signal } : {}),
+    ...(onProgress ? { onProgress } : {}),
   });
   await mkdir(o.outDir, { recursive: true });
   const files: string[] = [];

@@ -1,14 +1,15 @@
 /**
  * The native training backend: thin calls into native/binding/train_binding.cc (cblas_dgemm forward
- * and backward passes, off the main thread, one AsyncJob per chunk of steps). Built-in activations
+ * and backward passes, off the main thread, one AsyncJob per chunk of steps; the job checks a shared
+ * cancel flag before every step). Built-in activations
  * only; user-defined activations run on the JS backend.
  * @module
  * @internal
  */
 import { nativeAddon } from '../backend/config.js';
 import type { NativeAddonBase } from '../backend/addon.js';
-import { fromNativeError } from '../errors.js';
-import { optimizerNames, type TrainEngine, type TrainProblem } from './engine.js';
+import { AbortError, fromNativeError } from '../errors.js';
+import { optimizerNames, TRAIN_CONTROL_DONE, type TrainEngine, type TrainProblem } from './engine.js';
 
 interface NativeConfig {
   sizes: number[];
@@ -32,6 +33,7 @@ interface TrainAddon extends NativeAddonBase {
     batchIndices: Int32Array,
     count: number,
     losses: Float64Array,
+    control?: Int32Array,
   ): Promise<number>;
   trainEvaluate(config: NativeConfig, params: Float64Array, inputs: Float64Array, labels: Int32Array): Promise<{ loss: number; correct: number }>;
   trainLossAndGradient(config: NativeConfig, params: Float64Array, inputs: Float64Array, labels: Int32Array, grad: Float64Array): Promise<number>;
@@ -81,14 +83,22 @@ export function nativeSupports(problem: Pick<TrainProblem, 'activation'>): boole
 /** The native engine. */
 export const nativeEngine: TrainEngine = {
   backend: 'native',
-  steps(problem, state, batchIndices, count, losses) {
+  steps(problem, state, batchIndices, count, losses, control) {
     const addon = nativeAddon<TrainAddon>();
     return call(() =>
-      addon.trainSteps(config(problem), problem.trainInputs, problem.trainLabels, state.params, state.moment1, state.moment2, state.step, batchIndices, count, losses),
-    ).then((done) => {
-      state.step += done;
-      return done;
-    });
+      addon.trainSteps(config(problem), problem.trainInputs, problem.trainLabels, state.params, state.moment1, state.moment2, state.step, batchIndices, count, losses, control),
+    ).then(
+      (done) => {
+        state.step += done;
+        return done;
+      },
+      (e: unknown) => {
+        // Cancelled between two steps: the worker published how many it applied; keep the state
+        // consistent with the parameters before passing the AbortError on.
+        if (e instanceof AbortError && control) state.step += control[TRAIN_CONTROL_DONE] as number;
+        throw e;
+      },
+    );
   },
   evaluate(problem, params, inputs, labels) {
     const addon = nativeAddon<TrainAddon>();

@@ -12,7 +12,8 @@
  * (relu or linear at their critical point with biasStd = 0) and the spec gives no qStar, q* = 1.
  *
  * Two backends: native (cblas_dgemm forward and backward passes off the main thread, one job per
- * chunk of steps so that `signal` and `onProgress` act between chunks) and pure JS (same operations
+ * chunk of steps; `signal` stops the job before its next step through a shared flag, `onProgress`
+ * acts between chunks) and pure JS (synchronous chunks: `signal` acts between chunks; same operations
  * and order; the two differ by dot-product rounding only). User-defined activations run on JS.
  * @module
  */
@@ -24,7 +25,7 @@ import { Rng } from '../random/rng.js';
 import { resolveNetworkSpec, type NetworkSpec, type ResolvedNetworkSpec } from '../spec.js';
 import type { Seed } from '../types.js';
 import { abortSignal, callback, checkOptions, integer, oneOf, positiveNumber, seed as seedArg } from '../validate.js';
-import { optimizerNames, type OptimizerName, type TrainEngine, type TrainProblem, type TrainState } from './engine.js';
+import { optimizerNames, TRAIN_CONTROL_CANCEL, type OptimizerName, type TrainEngine, type TrainProblem, type TrainState } from './engine.js';
 import { jsEngine } from './js.js';
 import { nativeEngine, nativeSupports } from './native.js';
 import { checkMemoryLimit } from '../linalg/memory.js';
@@ -68,7 +69,11 @@ export interface TrainOptions {
   seed?: Seed;
   /** Stop early once the test accuracy reaches this fraction (in (0, 1]); `tau` records the step. */
   targetAccuracy?: number;
-  /** Stops training between chunks of steps; the promise rejects with a {@link TrainingAbortedError} carrying the partial result. */
+  /**
+   * Stops training: within one step on the native backend (the worker checks a shared flag before
+   * every step), between chunks of ~0.2 s of steps on the JS backend. The promise rejects with a
+   * {@link TrainingAbortedError} carrying the partial result up to the last finished step.
+   */
   signal?: AbortSignal;
   /** Called after every evaluation with the new curve point. */
   onProgress?: (progress: TrainProgress) => void;
@@ -440,40 +445,61 @@ export async function train(spec: NetworkSpec, options: TrainOptions = {}): Prom
   const maxChunk = Math.min(gap, MAX_CHUNK);
   const indices = new Int32Array(maxChunk * B);
   const losses = new Float64Array(maxChunk);
-  let lossSum = 0;
-  let lossCount = 0;
-  let evalIndex = 0;
-  while (state.step < opts.steps && tau === null) {
-    checkAbort();
-    const nextEval = opts.evalPoints[evalIndex] as number;
-    const count = Math.min(chunk, nextEval - state.step, maxChunk);
-    sampler.fill(indices, count);
-    const before = state.step;
-    const ts = performance.now();
-    const done = await engine.steps(problem, state, indices, count, losses);
-    const dt = (performance.now() - ts) / 1000;
-    stepSeconds += dt;
-    if (pointZero) {
-      // The first minibatch's loss at initialization stands for the training loss at step 0.
-      curve[0] = { ...pointZero, trainLoss: losses[0] as number };
-      progress(curve[0]);
-      pointZero = null;
+  // [cancel, stepsDone], shared with the native worker: the abort event sets the flag and the worker
+  // stops before its next step (the JS engine runs chunks synchronously and ignores it).
+  const control = new Int32Array(2);
+  const onAbort = (): void => {
+    control[TRAIN_CONTROL_CANCEL] = 1;
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    let lossSum = 0;
+    let lossCount = 0;
+    let evalIndex = 0;
+    while (state.step < opts.steps && tau === null) {
+      checkAbort();
+      const nextEval = opts.evalPoints[evalIndex] as number;
+      const count = Math.min(chunk, nextEval - state.step, maxChunk);
+      sampler.fill(indices, count);
+      const before = state.step;
+      const ts = performance.now();
+      let cancelled = false;
+      let done: number;
+      try {
+        done = await engine.steps(problem, state, indices, count, losses, control);
+      } catch (e) {
+        if (!(e instanceof AbortError)) throw e;
+        // Stopped between two steps: state.step counts the finished ones (parameters match).
+        cancelled = true;
+        done = state.step - before;
+      }
+      const dt = (performance.now() - ts) / 1000;
+      stepSeconds += dt;
+      if (pointZero && done > 0) {
+        // The first minibatch's loss at initialization stands for the training loss at step 0.
+        curve[0] = { ...pointZero, trainLoss: losses[0] as number };
+        progress(curve[0]);
+        pointZero = null;
+      }
+      if (cancelled) throw new TrainingAbortedError(result());
+      for (let i = 0; i < done; i++) lossSum += losses[i] as number;
+      lossCount += done;
+      if (done < count) {
+        throw new TrainingDivergedError(before + done + 1, losses[done] as number, opts.learningRate, result());
+      }
+      // Aim each chunk at CHUNK_SECONDS of work, so that progress (and, on JS, signal) stay responsive.
+      const perStep = dt / Math.max(1, done);
+      chunk = Math.max(1, Math.min(maxChunk, Math.floor(CHUNK_SECONDS / Math.max(perStep, 1e-6))));
+      if (state.step === nextEval) {
+        evalIndex++;
+        progress(await evaluate(lossSum / lossCount));
+        lossSum = 0;
+        lossCount = 0;
+      }
+      if (engine.backend === 'js') await new Promise<void>((r) => setImmediate(r));
     }
-    for (let i = 0; i < done; i++) lossSum += losses[i] as number;
-    lossCount += done;
-    if (done < count) {
-      throw new TrainingDivergedError(before + done + 1, losses[done] as number, opts.learningRate, result());
-    }
-    // Aim each chunk at CHUNK_SECONDS of work, so that signal and progress stay responsive.
-    const perStep = dt / Math.max(1, done);
-    chunk = Math.max(1, Math.min(maxChunk, Math.floor(CHUNK_SECONDS / Math.max(perStep, 1e-6))));
-    if (state.step === nextEval) {
-      evalIndex++;
-      progress(await evaluate(lossSum / lossCount));
-      lossSum = 0;
-      lossCount = 0;
-    }
-    if (engine.backend === 'js') await new Promise<void>((r) => setImmediate(r));
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   if (pointZero) progress(pointZero);
   return result();

@@ -61,8 +61,11 @@ di::TrainProblem ProblemArg(const Napi::CallbackInfo& info, size_t i) {
   return p;
 }
 
-// trainSteps(config, trainInputs, trainLabels, params, moment1, moment2, stepStart, batchIndices, count, losses)
-//   -> Promise<number of steps applied>
+// trainSteps(config, trainInputs, trainLabels, params, moment1, moment2, stepStart, batchIndices, count, losses,
+//            control?) -> Promise<number of steps applied>
+// control = Int32Array [cancel, stepsDone] shared with the worker (optional): JS sets cancel from an
+// AbortSignal, the worker checks it before every step (rejecting with ERR_DI_ABORTED) and publishes
+// the number of steps applied in stepsDone.
 Napi::Value TrainSteps(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   di::TrainProblem p = ProblemArg(info, 0);
@@ -82,6 +85,15 @@ Napi::Value TrainSteps(const Napi::CallbackInfo& info) {
     di::ThrowInvalid(env, "batchIndices must hold count * batchSize indices");
   Napi::Float64Array losses = AnyFloat64Arg(info, 9, "losses");
   if (losses.ElementLength() < static_cast<size_t>(count)) di::ThrowInvalid(env, "losses must hold count entries");
+  std::vector<Napi::Value> keep = {inputs, params, m1, m2, batch, losses};
+  di::TrainControl control;
+  if (info.Length() > 10 && !info[10].IsUndefined() && !info[10].IsNull()) {
+    Napi::Int32Array c = Int32Arg(info, 10, "control");
+    if (c.ElementLength() < 2) di::ThrowInvalid(env, "control must be an Int32Array [cancel, stepsDone]");
+    keep.push_back(c);
+    control.cancel = c.Data();
+    control.stepsDone = c.Data() + 1;
+  }
 
   const int classes = p.sizes.back();
   for (size_t k = 0; k < labels.ElementLength(); k++)
@@ -98,11 +110,10 @@ Napi::Value TrainSteps(const Napi::CallbackInfo& info) {
   double* pl = losses.Data();
   return di::AsyncJob::Start(
       env,
-      [p, pp, pm1, pm2, stepStart, pb, count, pl, completed, ownLabels]() {
-        return di::TrainSteps(p, pp, pm1, pm2, stepStart, pb, static_cast<int>(count), pl, completed.get());
+      [p, pp, pm1, pm2, stepStart, pb, count, pl, completed, ownLabels, control]() {
+        return di::TrainSteps(p, pp, pm1, pm2, stepStart, pb, static_cast<int>(count), pl, completed.get(), control);
       },
-      [completed](Napi::Env e) -> Napi::Value { return Napi::Number::New(e, *completed); },
-      {inputs, params, m1, m2, batch, losses});
+      [completed](Napi::Env e) -> Napi::Value { return Napi::Number::New(e, *completed); }, keep);
 }
 
 // evaluate(config, params, inputs, labels) -> Promise<{ loss, correct }>

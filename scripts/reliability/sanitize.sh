@@ -66,7 +66,7 @@ if [ "$RUN_TESTS" = 1 ]; then
   env "${SAN_ENV[@]}" ASAN_OPTIONS=detect_leaks=0 npx vitest run $SAN_TESTS >"$LOG/tests.log" 2>&1
   rc=$?
   n=$(count_reports "$LOG/tests.log")
-  summary=$(grep -E "^\s+Tests " "$LOG/tests.log" | tail -1 | sed 's/^ *//')
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$LOG/tests.log" | grep -E "^\s+Tests " | tail -1 | sed 's/^ *//')
   step "native tests under ASan+UBSan: $summary; $n sanitizer reports, $(( $(date +%s) - t0 )) s (vitest exit $rc)"
   [ "$n" -ne 0 ] && { fail=1; grep -B2 -A30 -E "ERROR: AddressSanitizer|runtime error:" "$LOG/tests.log" | head -80; }
   # Test failures without a sanitizer report are timing or build-skew issues of those suites (ASan

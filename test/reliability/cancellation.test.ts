@@ -1,12 +1,14 @@
 /**
  * Cancellation: an AbortSignal fired mid-run stops sampling, density solves and training within
- * about one layer / one grid point / one chunk of steps, rejects with an AbortError, releases the
+ * about one layer / one grid point / one training step (native; JS training: one chunk of steps), rejects with an AbortError, releases the
  * run's buffers, and leaves the library usable (the next call gives the same result as before the
  * abort). Runs on every backend. (test/free/cancellation.test.ts checks where a density solve stops.)
  */
 import { expect, it } from 'vitest';
 
 import * as di from '../../lib/index.js';
+import { TRAIN_CONTROL_CANCEL, TRAIN_CONTROL_DONE } from '../../lib/train/engine.js';
+import { prepareRun } from '../../lib/train/trainer.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { recordFigure } from './harness.js';
 
@@ -72,7 +74,7 @@ describeEachBackend('cancellation', (backend) => {
     recordFigure(`abort latency density ${backend} (ms)`, Math.round(latencyMs * 10) / 10);
   });
 
-  it('an abort stops training within a chunk of steps and returns the partial curve', async () => {
+  it('an abort stops training (native: before the next step of a chunk) and returns the partial curve', async () => {
     const dataset = di.splitDataset({
       inputs: Float64Array.from({ length: 512 * 16 }, (_, i) => Math.sin(i)),
       labels: Int32Array.from({ length: 512 }, (_, i) => i % 3),
@@ -85,11 +87,53 @@ describeEachBackend('cancellation', (backend) => {
     );
     expect(error).toBeInstanceOf(di.TrainingAbortedError);
     expect(error).toBeInstanceOf(di.AbortError);
-    // train() checks the signal between chunks of steps sized to ~0.2 s of work (CHUNK_SECONDS in
-    // lib/train/trainer.ts; a native chunk is one job and does not poll the signal): one chunk + slack
-    expect(latencyMs).toBeLessThan(200 + 2 * bound);
+    const partial = (error as di.TrainingAbortedError).partial;
+    expect(partial.steps).toBeGreaterThan(0);
+    expect(partial.curve.length).toBe(1); // the step-0 evaluation; the next one is at 100 000
+    expect(Number.isFinite(partial.curve[0]?.trainLoss)).toBe(true);
+    // Native: the worker checks the flag before every step (a step here is ~0.1 ms), so the bound is
+    // scheduling slack only. JS runs a chunk (~0.2 s of steps, CHUNK_SECONDS in lib/train/trainer.ts)
+    // synchronously, so nothing can observe the signal before it ends: one chunk + slack.
+    expect(latencyMs).toBeLessThan(backend === 'native' ? bound : 200 + 2 * bound);
     const next = await di.train({ activation: 'tanh', weights: 'orthogonal', depth: 2, qStar: 0.5 }, { dataset, width: 8, batchSize: 8, steps: 3, evalEvery: 1 });
     expect(next.curve.length).toBe(4);
     recordFigure(`abort latency training ${backend} (ms)`, Math.round(latencyMs * 10) / 10);
   });
+
+  if (backend === 'native') {
+    it('a cancelled native chunk stops between two steps, with parameters equal to a run of exactly those steps', async () => {
+      const dataset = di.splitDataset({
+        inputs: Float64Array.from({ length: 512 * 16 }, (_, i) => Math.cos(0.37 * i)),
+        labels: Int32Array.from({ length: 512 }, (_, i) => i % 3),
+        inputSize: 16,
+        classes: 3,
+      });
+      const options = { dataset, width: 32, batchSize: 32, optimizer: 'adam', learningRate: 1e-3, seed: 4 } as const;
+      const spec6 = { activation: 'tanh', weights: 'orthogonal', depth: 6, qStar: 0.5 } as const;
+      const a = prepareRun(spec6, options).run;
+      const count = 40_000; // one job of ~seconds: far longer than the 30 ms before the abort
+      const B = 32;
+      const trainCount = a.problem.trainLabels.length;
+      const idx = Int32Array.from({ length: count * B }, (_, i) => (i * 7919) % trainCount);
+      const losses = new Float64Array(count);
+      const control = new Int32Array(2);
+      setTimeout(() => (control[TRAIN_CONTROL_CANCEL] = 1), 30);
+      await expect(a.engine.steps(a.problem, a.state, idx, count, losses, control)).rejects.toBeInstanceOf(di.AbortError);
+      const stepsDone = control[TRAIN_CONTROL_DONE] as number;
+      // It stopped inside the chunk (not at its end) and the state counts exactly the finished steps.
+      expect(stepsDone).toBeGreaterThan(0);
+      expect(stepsDone).toBeLessThan(count);
+      expect(a.state.step).toBe(stepsDone);
+      // Same problem, same batches, exactly stepsDone steps without cancellation: identical bits
+      // (same code path and thread count; the cancelled run applied no partial update).
+      const b = prepareRun(spec6, options).run;
+      const lb = new Float64Array(stepsDone);
+      expect(await b.engine.steps(b.problem, b.state, idx, stepsDone, lb)).toBe(stepsDone);
+      expect(Array.from(lb)).toEqual(Array.from(losses.subarray(0, stepsDone)));
+      expect(a.state.params).toEqual(b.state.params);
+      expect(a.state.moment1).toEqual(b.state.moment1);
+      expect(a.state.moment2).toEqual(b.state.moment2);
+      recordFigure('native training chunk cancelled after (steps of 40000)', stepsDone);
+    });
+  }
 });

@@ -6,7 +6,9 @@
  * (library class, known code, the parameter named). A hang fails through the test timeout.
  * Seeds are pinned (FC_SEED); numRuns are bounded so the folder stays well under a minute.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -55,6 +57,45 @@ const withTimeout = (o: unknown) => {
   if (o === undefined) return { signal: AbortSignal.timeout(1000) }; // the defaults train on MNIST for 1000 steps
   return o && typeof o === 'object' && !Array.isArray(o) && !('signal' in o) ? { ...o, signal: AbortSignal.timeout(1000) } : o;
 };
+
+const lineSpec = di.lineChart({ xTitle: 'x', yTitle: 'y', series: [{ label: 'a', x: [1, 2, 3], y: [1, 4, 9] }] });
+const tinySvg = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10" fill="#4c78a8"/></svg>';
+const plotDir = mkdtempSync(join(tmpdir(), 'di-fuzz-plot-'));
+const reproduceDir = join(plotDir, 'reproduce-must-not-exist');
+/** A LearningSpeedResult as learningSpeed returns it (what learningSpeedMarkdown formats), without running one. */
+const speedResult = {
+  settings: { dataset: 'tiny', trainCount: 13, testCount: 3, depth: 2, width: 4, optimizer: 'sgd', batchSize: 2, learningRates: [0.01, 0.1], seeds: 1, steps: 2, evalSteps: [1, 2], targetAccuracy: 0.8, backend: 'js' },
+  entries: [
+    { label: 'tanh', spec: { activation: 'tanh', weights: 'orthogonal', depth: 2, weightStd: 1.05, biasStd: 0.1, qStar: 0.5 }, theory: { variance: 0.1, lambdaMax: 1.2 }, bestLearningRate: 0.1, taus: [null], medianTau: null, grid: [{ learningRate: 0.1, bestTestAccuracy: 0.5 }], curve: [] },
+    { label: 'relu', spec: { activation: 'relu', weights: 'gaussian', depth: 2, weightStd: 1.41, biasStd: 0, qStar: 1 }, theory: { error: 'n/a' }, bestLearningRate: 0.01, taus: [2], medianTau: 2, grid: [{ learningRate: 0.01, bestTestAccuracy: NaN }], curve: [] },
+  ],
+  findings: ['none'],
+  seconds: 1.5,
+};
+let reproduceStarted = 0;
+/**
+ * reproduceLearningSpeed with an already-aborted signal (unless the fuzzer put another value there)
+ * and a progress callback that counts runs: argument errors must come first, a fully valid call ends
+ * in an AbortError, and nothing may train, write the output folder or resolve.
+ */
+async function reproduceOnlyValidates(args: unknown[]): Promise<unknown> {
+  const a = args.slice();
+  const o = a[0];
+  if (o && typeof o === 'object' && !Array.isArray(o)) {
+    const opts = { ...(o as Record<string, unknown>) };
+    if (opts.signal === undefined) opts.signal = AbortSignal.abort();
+    if (opts.onProgress === undefined) opts.onProgress = () => reproduceStarted++;
+    a[0] = opts;
+  }
+  const before = reproduceStarted;
+  try {
+    await anyFn(di.reproduceLearningSpeed)(...a);
+  } finally {
+    if (reproduceStarted !== before) throw new Error('reproduceLearningSpeed started training');
+    if (existsSync(reproduceDir)) throw new Error('reproduceLearningSpeed wrote its output folder');
+  }
+  throw new Error('reproduceLearningSpeed resolved: it ran an experiment');
+}
 
 const cases: Case[] = [
   { name: 'meanField', valid: fc.tuple(fc.record({ activation: activationArb, weightStd: std, biasStd: fc.double({ min: 0, max: 1, noNaN: true }) })), call: (a) => anyFn(di.meanField)(...a), runs: 150, nanAllowed: /\.(qStar|ePhi2|cStar|chiC)$/ },
@@ -148,6 +189,50 @@ const cases: Case[] = [
     runs: 60,
   },
   { name: 'logEvalSteps', valid: fc.tuple(fc.integer({ min: 1, max: 5000 })), call: (a) => anyFn(di.logEvalSteps)(...a), runs: 100 },
+  {
+    name: 'phaseDiagramChart',
+    valid: fc.tuple(
+      fc.record({
+        grid: fc.constant({ weightVariance: [0.5, 1, 2], biasVariance: [0, 0.1], chi: Float64Array.of(0.5, 1, 2, 0.6, 1.1, 2.2) }),
+        criticalLine: fc.constant({ label: 'χ = 1', weightVariance: [1, 1.2], biasVariance: [0, 0.1] }),
+        title: fc.constant('phase'),
+      }),
+    ),
+    call: (a) => anyFn(di.phaseDiagramChart)(...a),
+    runs: 100,
+  },
+  {
+    name: 'panelGrid',
+    valid: fc.tuple(fc.constant([lineSpec, lineSpec]), fc.integer({ min: 1, max: 3 }), fc.constant('two panels'), fc.constantFrom<unknown>('sub', ['a', 'b'], undefined)),
+    call: (a) => anyFn(di.panelGrid)(...a),
+    runs: 100,
+  },
+  // rendering costs ~0.1 s per chart: fewer runs
+  { name: 'renderSvg', valid: fc.tuple(fc.constant(lineSpec)), call: (a) => anyFn(di.renderSvg)(...a), runs: 30 },
+  { name: 'svgToPng', valid: fc.tuple(fc.constant(tinySvg), fc.constantFrom(0.5, 1, 2)), call: (a) => anyFn(di.svgToPng)(...a), runs: 60 },
+  {
+    name: 'writePlot',
+    valid: fc.tuple(fc.constant(lineSpec), fc.constantFrom('a.svg', 'b.png').map((f) => join(plotDir, f))),
+    call: (a) => anyFn(di.writePlot)(...a),
+    runs: 30,
+  },
+  // reads the mnist package's files once (cached); only the split is recomputed
+  { name: 'loadMnist', valid: fc.tuple(fc.record({ testFraction: fc.constantFrom(0.1, 0.5), seed: fc.nat() })), call: (a) => anyFn(di.loadMnist)(...a), runs: 40 },
+  { name: 'learningSpeedMarkdown', valid: fc.tuple(fc.constant(speedResult)), call: (a) => anyFn(di.learningSpeedMarkdown)(...a), runs: 150 },
+  {
+    // validation only: the call never trains (see reproduceOnlyValidates) and must always reject
+    name: 'reproduceLearningSpeed',
+    valid: fc.tuple(
+      fc.record({
+        outDir: fc.constant(reproduceDir),
+        quick: fc.boolean(),
+        experiment: fc.record({ dataset: fc.constant(tinyDataset), depth: fc.constant(2), width: fc.constant(4), steps: fc.constant(2), seeds: fc.constant(1), learningRates: fc.constant([0.01]), batchSize: fc.constant(2) }),
+        signal: fc.constant(AbortSignal.abort()),
+      }),
+    ),
+    call: (a) => reproduceOnlyValidates(a),
+    runs: 100,
+  },
 ];
 
 let total = 0;
@@ -185,7 +270,40 @@ describe('every public function keeps its contract under fuzzed arguments', () =
   });
 });
 
+/**
+ * Public values that are not fuzzed, with the reason. Every other runtime export must have a case
+ * above, so that a new public function cannot be forgotten.
+ */
+const notFuzzed: Record<string, string> = {
+  configure: 'fuzzed by its own property below (it changes global state and is reset after it)',
+  backendInfo: 'no arguments; called after every configure case above',
+  memoryLimitBytes: 'no arguments; reads configure() state (test/reliability/limits.test.ts)',
+  defaultLearningSpeedConfigs: 'takes a list of q* values and only builds { spec, label } objects, which learningSpeed validates (fuzzed)',
+  AbortError: 'error class',
+  ActivationEvaluationError: 'error class',
+  BackendUnavailableError: 'error class',
+  DynamicalIsometryRangeError: 'error class',
+  DynamicalIsometryTypeError: 'error class',
+  NumericalError: 'error class',
+  TrainingAbortedError: 'error class',
+  TrainingDivergedError: 'error class',
+};
+
+describe('the fuzz table covers the public API', () => {
+  it('every exported function has a fuzz case or a justified exclusion', () => {
+    const fuzzed = new Set([...cases.map((c) => c.name)]);
+    const functions = Object.entries(di)
+      .filter(([, v]) => typeof v === 'function')
+      .map(([k]) => k);
+    const missing = functions.filter((k) => !fuzzed.has(k) && !(k in notFuzzed));
+    expect(missing).toEqual([]);
+    // and no stale entries
+    expect([...fuzzed, ...Object.keys(notFuzzed)].filter((k) => !(k in di))).toEqual([]);
+  });
+});
+
 afterAll(() => {
+  rmSync(plotDir, { recursive: true, force: true });
   recordFigure('fuzz-api cases', total);
   recordFigure('fuzz-api functions', cases.length + 1);
 });
