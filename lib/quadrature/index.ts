@@ -26,6 +26,19 @@ const H_MAX = 10;
 const GRID_STEP = 2;
 const INV_SQRT_2PI = 0.3989422804014327;
 
+/** P_n(z) and P_n'(z) by the three-term recurrence (used only while building a cached rule). */
+function legendre(n: number, z: number): { p: number; dp: number } {
+  // invariant: p1 = P_j(z), p2 = P_{j-1}(z)
+  let p1 = 1;
+  let p2 = 0;
+  for (let j = 1; j <= n; j++) {
+    const p3 = p2;
+    p2 = p1;
+    p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
+  }
+  return { p: p1, dp: (n * (z * p1 - p2)) / (z * z - 1) };
+}
+
 const legendreCache = new Map<number, { readonly x: Float64Array; readonly w: Float64Array }>();
 
 /**
@@ -41,30 +54,15 @@ export function gaussLegendre(n: number): { readonly x: Float64Array; readonly w
   const w = new Float64Array(n);
   for (let i = 0; i < Math.ceil(n / 2); i++) {
     let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let dp = 0;
+    // Newton on P_n; the derivative kept for the weight is the one at the final z.
+    let pz = legendre(n, z);
     for (let it = 0; it < 100; it++) {
-      // invariant: p1 = P_j(z), p2 = P_{j-1}(z)
-      let p1 = 1;
-      let p2 = 0;
-      for (let j = 1; j <= n; j++) {
-        const p3 = p2;
-        p2 = p1;
-        p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
-      }
-      dp = (n * (z * p1 - p2)) / (z * z - 1);
-      const dz = p1 / dp;
+      const dz = pz.p / pz.dp;
       z -= dz;
+      pz = legendre(n, z);
       if (Math.abs(dz) < 1e-17) break;
     }
-    // recompute derivative at the converged z
-    let p1 = 1;
-    let p2 = 0;
-    for (let j = 1; j <= n; j++) {
-      const p3 = p2;
-      p2 = p1;
-      p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
-    }
-    dp = (n * (z * p1 - p2)) / (z * z - 1);
+    const dp = pz.dp;
     x[i] = -z;
     x[n - 1 - i] = z;
     w[i] = 2 / ((1 - z * z) * dp * dp);
