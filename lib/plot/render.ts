@@ -84,6 +84,8 @@ export function textWidth(text: string, fontSize: number, bold = false): number 
  *
  * @param spec - a Vega-Lite top-level specification (the chart builders of this module make them).
  * @returns the SVG text (UTF-8, with a white background).
+ * @throws {DynamicalIsometryTypeError} (parameter `spec`) when `spec` is not an object or Vega-Lite /
+ *   Vega reject it (their message is included).
  * @example const svg = await renderSvg(densityChart({ curves: [...] }));
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -136,14 +138,18 @@ export function compactSvg(svg: string): string {
  * Rasterises an SVG document to PNG with resvg.
  *
  * @param svg - SVG text, e.g. from {@link renderSvg}.
- * @param scale - pixels per SVG unit (2 gives a sharp picture on high-density screens).
+ * @param scale - pixels per SVG unit, in [1/64, 64] (2 gives a sharp picture on high-density screens).
  * @returns the PNG file's bytes (text is drawn with the system's DejaVu Sans when installed).
+ * @throws {DynamicalIsometryTypeError} (parameter `svg`) for a non-string or text resvg cannot parse;
+ *   (parameter `scale`) for a non-number.
+ * @throws {DynamicalIsometryRangeError} (parameter `scale`) outside [1/64, 64] or when the image would
+ *   have no pixel or more than 1e8 pixels.
  * @example writeFileSync('chart.png', await svgToPng(await renderSvg(spec)));
  */
 export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
   if (typeof svg !== 'string' || svg.length === 0) throw new DynamicalIsometryTypeError('svg', 'SVG text (a non-empty string)', svg);
   if (typeof scale !== 'number') throw new DynamicalIsometryTypeError('scale', 'a number', scale);
-  if (!(scale > 0 && scale <= 64)) throw new DynamicalIsometryRangeError('scale', 'a number in (0, 64]', scale);
+  if (!(scale >= 1 / 64 && scale <= 64)) throw new DynamicalIsometryRangeError('scale', 'a number in [1/64, 64]', scale);
   const { Resvg } = await import('@resvg/resvg-js');
   let resvg: InstanceType<typeof Resvg>;
   try {
@@ -153,7 +159,9 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
       font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
     });
   } catch (e) {
-    throw new DynamicalIsometryTypeError('svg', `an SVG document resvg can parse (${e instanceof Error ? e.message : String(e)})`, svg.length > 80 ? `${svg.slice(0, 80)}...` : svg);
+    const why = e instanceof Error ? e.message : String(e);
+    if (/target size is zero/i.test(why)) throw new DynamicalIsometryRangeError('scale', 'large enough that the image has at least one pixel', scale);
+    throw new DynamicalIsometryTypeError('svg', `an SVG document resvg can parse (${why})`, svg.length > 80 ? `${svg.slice(0, 80)}...` : svg);
   }
   // resvg.width/height are the document's size before the zoom; refuse an image too large to allocate.
   const w = Math.ceil(resvg.width * scale);

@@ -483,8 +483,16 @@ export async function reproduceLearningSpeed(options: ReproduceLearningSpeedOpti
   return { ...r, files };
 }
 
-/** The results as a Markdown table (one row per configuration) followed by the findings. */
+/**
+ * The results as a Markdown table (one row per configuration) followed by the findings.
+ *
+ * @param r - a result of {@link learningSpeed} (or {@link reproduceLearningSpeed}).
+ * @returns Markdown text.
+ * @throws DynamicalIsometryTypeError (parameter `r...`) when `r` does not have the fields this
+ *   table prints (e.g. it is not a learningSpeed result).
+ */
 export function learningSpeedMarkdown(r: LearningSpeedResult): string {
+  checkSpeedResult(r);
   const s = r.settings;
   const lines = [
     `Learning speed: ${s.dataset} (${s.trainCount} train / ${s.testCount} test), depth ${s.depth}, width ${s.width}, ${s.optimizer}, batch ${s.batchSize}, ` +
@@ -503,4 +511,36 @@ export function learningSpeedMarkdown(r: LearningSpeedResult): string {
   }
   lines.push('', ...r.findings.map((f) => `- ${f}`), '');
   return lines.join('\n');
+}
+
+/** Checks the fields learningSpeedMarkdown reads (a result built by hand or parsed from JSON may lack them). */
+function checkSpeedResult(r: unknown): asserts r is LearningSpeedResult {
+  const object = (name: string, v: unknown): Record<string, unknown> => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new DynamicalIsometryTypeError(name, 'an object (a learningSpeed result)', v);
+    return v as Record<string, unknown>;
+  };
+  const array = (name: string, v: unknown): unknown[] => {
+    if (!Array.isArray(v)) throw new DynamicalIsometryTypeError(name, 'an array (a learningSpeed result)', v);
+    return v;
+  };
+  const num = (name: string, v: unknown, nullable = false): void => {
+    if (!(typeof v === 'number' || (nullable && v === null))) throw new DynamicalIsometryTypeError(name, nullable ? 'a number or null' : 'a number', v);
+  };
+  const o = object('r', r);
+  const s = object('r.settings', o.settings);
+  for (const k of ['trainCount', 'testCount', 'depth', 'width', 'batchSize', 'seeds', 'steps', 'targetAccuracy']) num(`r.settings.${k}`, s[k]);
+  array('r.settings.learningRates', s.learningRates);
+  array('r.settings.evalSteps', s.evalSteps);
+  num('r.seconds', o.seconds);
+  array('r.findings', o.findings);
+  array('r.entries', o.entries).forEach((v, i) => {
+    const e = object(`r.entries[${i}]`, v);
+    const spec = object(`r.entries[${i}].spec`, e.spec);
+    for (const k of ['weightStd', 'biasStd', 'qStar']) num(`r.entries[${i}].spec.${k}`, spec[k]);
+    const th = object(`r.entries[${i}].theory`, e.theory);
+    if (!('error' in th)) for (const k of ['variance', 'lambdaMax']) num(`r.entries[${i}].theory.${k}`, th[k]);
+    array(`r.entries[${i}].taus`, e.taus).forEach((t, j) => num(`r.entries[${i}].taus[${j}]`, t, true));
+    num(`r.entries[${i}].medianTau`, e.medianTau, true);
+    array(`r.entries[${i}].grid`, e.grid).forEach((g, j) => num(`r.entries[${i}].grid[${j}].bestTestAccuracy`, object(`r.entries[${i}].grid[${j}]`, g).bestTestAccuracy));
+  });
 }

@@ -156,7 +156,7 @@ const OPTION_KEYS = ['dataset', 'width', 'optimizer', 'learningRate', 'batchSize
 /** Stream of the minibatch order (layers use streams 0 .. depth + 1). */
 const BATCH_STREAM = 1n << 32n;
 
-/** Target wall time of one native job / one synchronous JS chunk (signal latency). */
+/** Target wall time of one native job (progress latency) / one synchronous JS chunk (progress and signal latency). */
 const CHUNK_SECONDS = 0.2;
 
 /** q* used when every q is a fixed point (scale-free activation at criticality, no qStar given). */

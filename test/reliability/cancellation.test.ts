@@ -7,7 +7,8 @@
 import { expect, it } from 'vitest';
 
 import * as di from '../../lib/index.js';
-import { TRAIN_CONTROL_CANCEL, TRAIN_CONTROL_DONE } from '../../lib/train/engine.js';
+import { TRAIN_CONTROL_CANCEL, TRAIN_CONTROL_DONE, type TrainEngine } from '../../lib/train/engine.js';
+import { nativeEngine } from '../../lib/train/native.js';
 import { prepareRun } from '../../lib/train/trainer.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { recordFigure } from './harness.js';
@@ -81,10 +82,38 @@ describeEachBackend('cancellation', (backend) => {
       inputSize: 16,
       classes: 3,
     });
-    const { latencyMs, error } = await abortLatency(
-      (signal) => di.train({ activation: 'tanh', weights: 'orthogonal', depth: 6, qStar: 0.5 }, { dataset, width: 32, batchSize: 32, steps: 1_000_000, evalEvery: 100_000, signal }),
-      200,
-    );
+    // Record every native chunk (one job): its size, the steps it applied and when it settled.
+    const calls: { count: number; done: number; settledAt: number }[] = [];
+    const original = nativeEngine.steps;
+    (nativeEngine as { steps: TrainEngine['steps'] }).steps = async (problem, state, idx, count, losses, control) => {
+      const before = state.step;
+      try {
+        return await original.call(nativeEngine, problem, state, idx, count, losses, control);
+      } finally {
+        calls.push({ count, done: state.step - before, settledAt: performance.now() });
+      }
+    };
+    let latencyMs: number;
+    let error: unknown;
+    try {
+      ({ latencyMs, error } = await abortLatency(
+        (signal) => di.train({ activation: 'tanh', weights: 'orthogonal', depth: 6, qStar: 0.5 }, { dataset, width: 32, batchSize: 32, steps: 1_000_000, evalEvery: 100_000, signal }),
+        200,
+      ));
+    } finally {
+      (nativeEngine as { steps: TrainEngine['steps'] }).steps = original;
+    }
+    const abortedAt = performance.now() - latencyMs;
+    if (backend === 'native') {
+      // The job running when the signal fired stopped inside its chunk (fewer steps than asked);
+      // the only other admissible case is an abort between two jobs (the last one settled before it).
+      const last = calls[calls.length - 1];
+      expect(last).toBeDefined();
+      if (last) {
+        expect(last.settledAt < abortedAt || last.done < last.count).toBe(true);
+        recordFigure('native training abort: steps applied / chunk size', `${last.done} / ${last.count}`);
+      }
+    }
     expect(error).toBeInstanceOf(di.TrainingAbortedError);
     expect(error).toBeInstanceOf(di.AbortError);
     const partial = (error as di.TrainingAbortedError).partial;

@@ -39,6 +39,14 @@ describe.skipIf(!hasNative)('native training entry points: argument re-checks', 
     expect(losses[0]).toBeCloseTo(Math.log(2), 12); // zero weights: uniform softmax over 2 classes
   });
 
+  it('a control array already cancelled stops before the first step (ERR_DI_ABORTED, nothing applied)', async () => {
+    const params = new Float64Array(P).fill(0.5);
+    const control = Int32Array.of(1, 7);
+    expect(await code(() => addon.trainSteps(config, inputs, labels, params, new Float64Array(P), new Float64Array(P), 0, Int32Array.of(0, 1), 1, new Float64Array(1), control))).toBe('ERR_DI_ABORTED');
+    expect(control[1]).toBe(0); // steps done, reset by the worker
+    expect(Array.from(params)).toEqual(new Array(P).fill(0.5));
+  });
+
   it.each([
     ['a wrong parameter length', () => addon.trainSteps(config, inputs, labels, new Float64Array(P - 1), new Float64Array(P), new Float64Array(P), 0, Int32Array.of(0, 1), 1, new Float64Array(1))],
     ['an index out of range', () => addon.trainSteps(config, inputs, labels, new Float64Array(P), new Float64Array(P), new Float64Array(P), 0, Int32Array.of(0, 9), 1, new Float64Array(1))],
@@ -48,6 +56,8 @@ describe.skipIf(!hasNative)('native training entry points: argument re-checks', 
     ['an unknown optimizer id', () => addon.trainSteps({ ...config, optimizerId: 7 }, inputs, labels, new Float64Array(P), new Float64Array(P), new Float64Array(P), 0, Int32Array.of(0, 1), 1, new Float64Array(1))],
     ['labels of the wrong type', () => addon.trainLossAndGradient(config, new Float64Array(P), inputs, Float64Array.of(0, 1, 1, 0), new Float64Array(P))],
     ['a missing config', () => addon.trainEvaluate(undefined, new Float64Array(P), inputs, labels)],
+    ['a control array of length 1', () => addon.trainSteps(config, inputs, labels, new Float64Array(P), new Float64Array(P), new Float64Array(P), 0, Int32Array.of(0, 1), 1, new Float64Array(1), new Int32Array(1))],
+    ['a control array of the wrong type', () => addon.trainSteps(config, inputs, labels, new Float64Array(P), new Float64Array(P), new Float64Array(P), 0, Int32Array.of(0, 1), 1, new Float64Array(1), new Float64Array(2))],
   ])('%s is ERR_DI_INVALID_ARGUMENT', async (_name, fn) => {
     expect(await code(fn)).toBe('ERR_DI_INVALID_ARGUMENT');
   });
