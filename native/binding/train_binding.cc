@@ -29,6 +29,28 @@ Napi::Float64Array AnyFloat64Arg(const Napi::CallbackInfo& info, size_t i, const
   return info[i].As<Napi::Float64Array>();
 }
 
+// The examples of a call: preprocessed inputs (library-allocated, read in place) and the labels,
+// checked against the problem's shape and copied into job-owned storage (see the header comment).
+struct Examples {
+  Napi::Float64Array inputs;
+  std::shared_ptr<std::vector<int32_t>> labels;
+  size_t count;
+};
+
+Examples ExamplesArg(const Napi::CallbackInfo& info, const di::TrainProblem& p, size_t inputsIndex,
+                     const char* inputsName, const char* labelsName) {
+  Napi::Env env = info.Env();
+  Napi::Float64Array inputs = AnyFloat64Arg(info, inputsIndex, inputsName);
+  Napi::Int32Array labels = Int32Arg(info, inputsIndex + 1, labelsName);
+  const size_t n0 = static_cast<size_t>(p.sizes[0]);
+  if (labels.ElementLength() == 0 || inputs.ElementLength() != labels.ElementLength() * n0)
+    di::ThrowInvalid(env, std::string(inputsName) + " must have " + labelsName + ".length * sizes[0] entries");
+  const int classes = p.sizes.back();
+  for (size_t k = 0; k < labels.ElementLength(); k++)
+    if (labels[k] < 0 || labels[k] >= classes) di::ThrowInvalid(env, std::string(labelsName) + " must be in [0, classes)");
+  return {inputs, di::CopyInput(env, labels.Data(), labels.ElementLength(), labelsName), labels.ElementLength()};
+}
+
 double Field(Napi::Env env, const Napi::Object& o, const char* key) {
   Napi::Value v = o.Get(key);
   if (!v.IsNumber()) di::ThrowInvalid(env, std::string("config.") + key + " must be a number");
@@ -69,11 +91,7 @@ di::TrainProblem ProblemArg(const Napi::CallbackInfo& info, size_t i) {
 Napi::Value TrainSteps(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   di::TrainProblem p = ProblemArg(info, 0);
-  Napi::Float64Array inputs = AnyFloat64Arg(info, 1, "trainInputs");
-  Napi::Int32Array labels = Int32Arg(info, 2, "trainLabels");
-  const size_t n0 = static_cast<size_t>(p.sizes[0]);
-  if (labels.ElementLength() == 0 || inputs.ElementLength() != labels.ElementLength() * n0)
-    di::ThrowInvalid(env, "trainInputs must have trainLabels.length * sizes[0] entries");
+  Examples ex = ExamplesArg(info, p, 1, "trainInputs", "trainLabels");
   const size_t np = p.ParameterCount();
   Napi::Float64Array params = di::Float64Arg(info, 3, "params", np);
   Napi::Float64Array m1 = di::Float64Arg(info, 4, "moment1", np);
@@ -85,7 +103,7 @@ Napi::Value TrainSteps(const Napi::CallbackInfo& info) {
     di::ThrowInvalid(env, "batchIndices must hold count * batchSize indices");
   Napi::Float64Array losses = AnyFloat64Arg(info, 9, "losses");
   if (losses.ElementLength() < static_cast<size_t>(count)) di::ThrowInvalid(env, "losses must hold count entries");
-  std::vector<Napi::Value> keep = {inputs, params, m1, m2, batch, losses};
+  std::vector<Napi::Value> keep = {ex.inputs, params, m1, m2, batch, losses};
   di::TrainControl control;
   if (info.Length() > 10 && !info[10].IsUndefined() && !info[10].IsNull()) {
     Napi::Int32Array c = Int32Arg(info, 10, "control");
@@ -94,14 +112,10 @@ Napi::Value TrainSteps(const Napi::CallbackInfo& info) {
     control.cancel = c.Data();
     control.stepsDone = c.Data() + 1;
   }
-
-  const int classes = p.sizes.back();
-  for (size_t k = 0; k < labels.ElementLength(); k++)
-    if (labels[k] < 0 || labels[k] >= classes) di::ThrowInvalid(env, "trainLabels must be in [0, classes)");
-  auto ownLabels = di::CopyInput(env, labels.Data(), labels.ElementLength(), "trainLabels");
-  p.trainInputs = inputs.Data();
+  auto ownLabels = ex.labels;
+  p.trainInputs = ex.inputs.Data();
   p.trainLabels = ownLabels->data();
-  p.trainCount = static_cast<int64_t>(labels.ElementLength());
+  p.trainCount = static_cast<int64_t>(ex.count);
   auto completed = std::make_shared<int>(0);
   double* pp = params.Data();
   double* pm1 = m1.Data();
@@ -121,18 +135,12 @@ Napi::Value Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   di::TrainProblem p = ProblemArg(info, 0);
   Napi::Float64Array params = di::Float64Arg(info, 1, "params", p.ParameterCount());
-  Napi::Float64Array inputs = AnyFloat64Arg(info, 2, "inputs");
-  Napi::Int32Array labels = Int32Arg(info, 3, "labels");
-  const size_t n0 = static_cast<size_t>(p.sizes[0]);
-  if (labels.ElementLength() == 0 || inputs.ElementLength() != labels.ElementLength() * n0)
-    di::ThrowInvalid(env, "inputs must have labels.length * sizes[0] entries");
-  const int classes = p.sizes.back();
-  for (size_t k = 0; k < labels.ElementLength(); k++)
-    if (labels[k] < 0 || labels[k] >= classes) di::ThrowInvalid(env, "labels must be in [0, classes)");
+  Examples ex = ExamplesArg(info, p, 2, "inputs", "labels");
+  Napi::Float64Array inputs = ex.inputs;
   const double* pp = params.Data();
   const double* pi = inputs.Data();
-  auto ownLabels = di::CopyInput(env, labels.Data(), labels.ElementLength(), "labels");
-  const int64_t n = static_cast<int64_t>(labels.ElementLength());
+  auto ownLabels = ex.labels;
+  const int64_t n = static_cast<int64_t>(ex.count);
   auto loss = std::make_shared<double>(0.0);
   auto correct = std::make_shared<int64_t>(0);
   return di::AsyncJob::Start(
@@ -155,20 +163,14 @@ Napi::Value LossAndGradient(const Napi::CallbackInfo& info) {
   di::TrainProblem p = ProblemArg(info, 0);
   const size_t np = p.ParameterCount();
   Napi::Float64Array params = di::Float64Arg(info, 1, "params", np);
-  Napi::Float64Array inputs = AnyFloat64Arg(info, 2, "inputs");
-  Napi::Int32Array labels = Int32Arg(info, 3, "labels");
-  const size_t n0 = static_cast<size_t>(p.sizes[0]);
-  if (labels.ElementLength() == 0 || inputs.ElementLength() != labels.ElementLength() * n0)
-    di::ThrowInvalid(env, "inputs must have labels.length * sizes[0] entries");
-  const int classes = p.sizes.back();
-  for (size_t k = 0; k < labels.ElementLength(); k++)
-    if (labels[k] < 0 || labels[k] >= classes) di::ThrowInvalid(env, "labels must be in [0, classes)");
+  Examples ex = ExamplesArg(info, p, 2, "inputs", "labels");
+  Napi::Float64Array inputs = ex.inputs;
   Napi::Float64Array grad = di::Float64Arg(info, 4, "grad", np);
   const double* pp = params.Data();
   const double* pi = inputs.Data();
-  auto ownLabels = di::CopyInput(env, labels.Data(), labels.ElementLength(), "labels");
+  auto ownLabels = ex.labels;
   double* pg = grad.Data();
-  const int n = static_cast<int>(labels.ElementLength());
+  const int n = static_cast<int>(ex.count);
   auto loss = std::make_shared<double>(0.0);
   return di::AsyncJob::Start(
       env, [p, pp, pi, ownLabels, n, pg, loss]() { return di::LossAndGradient(p, pp, pi, ownLabels->data(), n, pg, loss.get()); },
