@@ -15,7 +15,8 @@ import { svdKernel } from '../../lib/linalg/kernels/svd.js';
 import { Rng } from '../../lib/random/rng.js';
 import { describeEachBackend, hasNative } from '../helpers/backends.js';
 import { EPS, expectAllClose } from '../helpers/close.js';
-import { det, haarMatrix, ksCritical, ksDistance, normalCdf, orthogonalityError } from './helpers.js';
+import { ksCritical, ksStatistic as ksDistance, normalCdf } from '../helpers/stats.js';
+import { det, haarMatrix, orthogonalityError } from './helpers.js';
 
 // Significance level of every statistical test here; the seeds are pinned, so each test is
 // deterministic, and a correct sampler fails one with probability alpha for a fresh seed.

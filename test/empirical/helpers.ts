@@ -1,5 +1,4 @@
-/** Helpers of the empirical tests: Haar draws on either backend, small dense utilities, KS. */
-import { erf } from '../../lib/activations/index.js';
+/** Helpers of the empirical tests: Haar draws on either backend and small dense utilities (KS: test/helpers/stats.ts). */
 import { nativeAddon } from '../../lib/backend/config.js';
 import { allocHaarFactors, applyHaarLeft, sampleHaarFactors } from '../../lib/empirical/haar.js';
 import type { EmpiricalAddon } from '../../lib/empirical/native.js';
@@ -58,27 +57,3 @@ export function det(n: number, a0: Float64Array): number {
   return d;
 }
 
-/** One-sample KS distance between values and a continuous CDF. */
-export function ksDistance(values: ArrayLike<number>, cdf: (x: number) => number): number {
-  const v = Float64Array.from(values).sort();
-  const n = v.length;
-  let d = 0;
-  for (let i = 0; i < n; i++) {
-    const f = cdf(v[i] as number);
-    d = Math.max(d, (i + 1) / n - f, f - i / n);
-  }
-  return d;
-}
-
-/**
- * Critical value of the one-sample KS statistic for n i.i.d. draws at level alpha (asymptotic
- * Kolmogorov distribution: sqrt(-ln(alpha/2)/2) / sqrt(n)).
- */
-export function ksCritical(n: number, alpha: number): number {
-  return Math.sqrt(-Math.log(alpha / 2) / 2) / Math.sqrt(n);
-}
-
-/** Standard normal CDF. */
-export function normalCdf(x: number): number {
-  return 0.5 * (1 + erf(x / Math.SQRT2));
-}

@@ -22,7 +22,7 @@ import { allocate } from '../../lib/linalg/memory.js';
 import { nativeLinalg } from '../../lib/linalg/native.js';
 import { EPS, expectAllClose } from '../helpers/close.js';
 import { describeEachBackend, hasNative } from '../helpers/backends.js';
-import { KS_CRITICAL_1E3, ksStatistic, normalCdf } from './stats.js';
+import { KS_CRITICAL_1E3, ksStatistic, normalCdf } from '../helpers/stats.js';
 
 /** max_ij |(X^T X - I)_ij| for the columns (or, with rows=true, the rows) of X. */
 function orthogonalityError(x: Matrix, rows = false): number {

@@ -13,7 +13,7 @@ import type { LinalgAddon } from '../../lib/linalg/native.js';
 import { expDet, logDet } from '../../lib/random/rng.js';
 import { ZIG_FI, ZIG_INV_R, ZIG_KI, ZIG_R, ZIG_WI } from '../../lib/random/ziggurat-tables.js';
 import { describeEachBackend, hasNative } from '../helpers/backends.js';
-import { KS_CRITICAL_1E3, ksStatistic, normalCdf } from './stats.js';
+import { KS_CRITICAL_1E3, ksStatistic, normalCdf } from '../helpers/stats.js';
 
 function jsNormals(seed: bigint, stream: bigint, n: number): Float64Array {
   const out = new Float64Array(n);
