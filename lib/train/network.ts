@@ -119,6 +119,23 @@ export function orthonormalRowsOrColumns(rows: number, cols: number, rng: Rng, o
   }
 }
 
+/**
+ * Columns j = c+1 .. k-1 of the column-major m x k array `a` <- H_c a_j, where H_c = I - t v v^T and
+ * v = (1, a[c+1..m-1] of column c) is the reflector stored below the diagonal of column c.
+ */
+function applyReflectorToLaterColumns(a: Float64Array, m: number, k: number, c: number, t: number): void {
+  const cc = c * m;
+  // Invariant: columns < j already carry H_c.
+  for (let j = c + 1; j < k; j++) {
+    const cj = j * m;
+    let w = a[cj + c] as number;
+    for (let i = c + 1; i < m; i++) w += (a[cc + i] as number) * (a[cj + i] as number);
+    w *= t;
+    a[cj + c] = (a[cj + c] as number) - w;
+    for (let i = c + 1; i < m; i++) a[cj + i] = (a[cj + i] as number) - w * (a[cc + i] as number);
+  }
+}
+
 /** In place: column-major m x k (m >= k) Gaussian -> thin Q diag(sign(diag R)) by Householder QR. */
 function thinQ(m: number, k: number, a: Float64Array): void {
   const tau = new Float64Array(k);
@@ -129,30 +146,13 @@ function thinQ(m: number, k: number, a: Float64Array): void {
     tau[c] = t;
     negative[c] = (a[cc + c] as number) < 0 ? 1 : 0;
     if (t === 0) continue;
-    // Invariant: columns < j already carry H_c.
-    for (let j = c + 1; j < k; j++) {
-      const cj = j * m;
-      let w = a[cj + c] as number;
-      for (let i = c + 1; i < m; i++) w += (a[cc + i] as number) * (a[cj + i] as number);
-      w *= t;
-      a[cj + c] = (a[cj + c] as number) - w;
-      for (let i = c + 1; i < m; i++) a[cj + i] = (a[cj + i] as number) - w * (a[cc + i] as number);
-    }
+    applyReflectorToLaterColumns(a, m, k, c, t);
   }
   // Backward accumulation of Q = H_0 ... H_{k-1} applied to the first k columns of I (dorg2r).
   for (let c = k - 1; c >= 0; c--) {
     const cc = c * m;
     const t = tau[c] as number;
-    if (t !== 0) {
-      for (let j = c + 1; j < k; j++) {
-        const cj = j * m;
-        let w = a[cj + c] as number;
-        for (let i = c + 1; i < m; i++) w += (a[cc + i] as number) * (a[cj + i] as number);
-        w *= t;
-        a[cj + c] = (a[cj + c] as number) - w;
-        for (let i = c + 1; i < m; i++) a[cj + i] = (a[cj + i] as number) - w * (a[cc + i] as number);
-      }
-    }
+    if (t !== 0) applyReflectorToLaterColumns(a, m, k, c, t);
     for (let i = c + 1; i < m; i++) a[cc + i] = -t * (a[cc + i] as number);
     a[cc + c] = 1 - t;
     for (let i = 0; i < c; i++) a[cc + i] = 0;
