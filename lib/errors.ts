@@ -21,6 +21,7 @@ export const ErrorCode = {
   noFixedPoint: 'ERR_DI_NO_FIXED_POINT',
   noCriticalPoint: 'ERR_DI_NO_CRITICAL_POINT',
   activation: 'ERR_DI_ACTIVATION',
+  selfCheck: 'ERR_DI_SELF_CHECK',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 

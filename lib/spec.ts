@@ -15,7 +15,8 @@
 import { type Activation, type ActivationSpec, resolveActivation } from './activations/index.js';
 import { DynamicalIsometryRangeError, DynamicalIsometryTypeError, ErrorCode } from './errors.js';
 import { _criticalPointOf, _meanFieldResolved, type MeanFieldResult } from './mean-field/index.js';
-import { checkOptions, integer, nonNegativeNumber, oneOf, positiveNumber } from './validate.js';
+import { checkOptions, integer, nonNegativeNumber, oneOf } from './validate.js';
+import { qStarValue } from './mean-field/limits.js';
 
 /** Weight ensembles: i.i.d. Gaussian N(0, weightStd^2/N), or weightStd times a Haar-orthogonal matrix. */
 export type WeightEnsemble = 'gaussian' | 'orthogonal';
@@ -129,7 +130,7 @@ export function resolveNetworkSpec(spec: unknown, name = 'spec'): ResolvedNetwor
   }
 
   if (!hasW) {
-    const cp = _criticalPointOf(activation, positiveNumber(`${name}.qStar`, o.qStar), `${name}.qStar`);
+    const cp = _criticalPointOf(activation, qStarValue(`${name}.qStar`, o.qStar), `${name}.qStar`);
     return Object.freeze({
       activation,
       weights,
@@ -146,7 +147,7 @@ export function resolveNetworkSpec(spec: unknown, name = 'spec'): ResolvedNetwor
 
   const weightStd = nonNegativeNumber(`${name}.weightStd`, o.weightStd);
   const biasStd = nonNegativeNumber(`${name}.biasStd`, o.biasStd);
-  const givenQ = hasQ ? positiveNumber(`${name}.qStar`, o.qStar) : undefined;
+  const givenQ = hasQ ? qStarValue(`${name}.qStar`, o.qStar) : undefined;
   // the correlation fixed point c* (10-70 ms in the chaotic phase) is not needed here
   const mf = _meanFieldResolved(activation, weightStd, biasStd, false, name);
   // A marginal length map (positively homogeneous phi at biasStd = 0 on its critical line) has every

@@ -31,7 +31,8 @@
  */
 import { type Activation, type ActivationSpec, erfc, resolveActivation } from '../activations/index.js';
 import { gaussLegendre } from '../quadrature/index.js';
-import { checkOptions, finiteNumber, integer, positiveNumber } from '../validate.js';
+import { checkOptions, finiteNumber, integer } from '../validate.js';
+import { qValue } from '../mean-field/limits.js';
 import { DynamicalIsometryRangeError } from '../errors.js';
 import { runSync } from './cooperate.js';
 
@@ -347,7 +348,9 @@ const customCache = new WeakMap<Activation, Map<number, D2Law>>();
  * for w off the support, and the continuation to w on the support satisfies
  * Im M(x + i0) = -pi x p_D(x) (THEORY §8.5); atoms are exact to the last ulp of erfc.
  *
- * @param options - `{ activation, qStar }`: an activation spec (see resolveActivation) and q* > 0.
+ * @param options - `{ activation, qStar }`: an activation spec (see resolveActivation) and q* in
+ *   [0, MAX_Q_STAR]; q* = 0 gives the limit law of a vanishing signal (atoms at phi'(0-)^2 and
+ *   phi'(0+)^2).
  * @returns the {@link D2Law}.
  * @throws DynamicalIsometryTypeError / DynamicalIsometryRangeError for bad options; an
  *   ActivationEvaluationError when a user-defined phi' is not finite.
@@ -358,9 +361,7 @@ const customCache = new WeakMap<Activation, Map<number, D2Law>>();
 export function d2Law(options: { activation: ActivationSpec | Activation; qStar: number }): D2Law {
   const o = checkOptions<{ activation: unknown; qStar: number }>('options', options, ['activation', 'qStar']);
   const act = resolveActivation(o.activation, 'options.activation');
-  const q = positiveNumber('options.qStar', o.qStar);
-  // the same bound as mean field's MAX_Q_STAR: beyond it the rule's diagnostics overflow (NaN)
-  if (q > 1e16) throw new DynamicalIsometryRangeError('options.qStar', 'a number in (0, 1e16]', q);
+  const q = qValue('options.qStar', o.qStar);
   return d2LawOf(act, q);
 }
 
@@ -401,6 +402,7 @@ function buildLaw(act: Activation, q: number, realWidth: number | null = null, r
 
 /** {@link buildLaw} as a work generator (lib/free/cooperate.ts). */
 function* buildLawSteps(act: Activation, q: number, realWidth: number | null, refine: Refinement | null): Generator<void, D2Law, void> {
+  if (q === 0) return vanishingSignalLaw(act);
   const s = Math.sqrt(q);
   const cuts = [-Infinity, ...act.kinks.map((k) => k / s), Infinity];
   const atomMap = new Map<number, number>();
@@ -536,6 +538,45 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
     supportMax,
     contourRejected: rejected,
     contourCheck: check,
+  });
+}
+
+/** Offset from 0 at which the one-sided derivatives phi'(0-) and phi'(0+) are read. */
+const ONE_SIDED_OFFSET = 1e-300;
+
+/**
+ * The law of D^2 at q* = 0 (a signal that dies: theory §2.6): the limit of phi'(sqrt(q) h)^2 as
+ * q -> 0, which puts mass 1/2 at phi'(0-)^2 and 1/2 at phi'(0+)^2 (h < 0 and h > 0 are equally
+ * likely). For phi differentiable at 0 (tanh, erf, gelu, ...) this is one atom at phi'(0)^2, the
+ * law of the linearized network; for positively homogeneous phi (relu, leaky-relu) it is the
+ * q-independent law itself; for a kink at 0 with other slopes (selu) it is two atoms.
+ */
+function vanishingSignalLaw(act: Activation): D2Law {
+  const sides = [-ONE_SIDED_OFFSET, ONE_SIDED_OFFSET].map((u) => {
+    const v = act.dphi(u);
+    if (!Number.isFinite(v)) {
+      throw new DynamicalIsometryRangeError('qStar', `a q* > 0 for ${act.name}: phi' at 0 is not finite, so the law of D^2 at q* = 0 does not exist`, 0);
+    }
+    return v * v;
+  });
+  const [lo, hi] = sides as [number, number];
+  const atoms = lo === hi ? [{ value: lo, mass: 1 }] : [{ value: Math.min(lo, hi), mass: 0.5 }, { value: Math.max(lo, hi), mass: 0.5 }];
+  const empty = new Float64Array(0);
+  return Object.freeze({
+    activation: act.name,
+    qStar: 0,
+    atoms: Object.freeze(atoms.map((a) => Object.freeze(a))),
+    ruleKind: 'none' as const,
+    nodeRe: empty,
+    nodeIm: empty,
+    weightRe: empty,
+    weightIm: empty,
+    continuousMass: 0,
+    continuousRange: null,
+    supportMin: (atoms[0] as D2Atom).value,
+    supportMax: (atoms[atoms.length - 1] as D2Atom).value,
+    contourRejected: null,
+    contourCheck: null,
   });
 }
 

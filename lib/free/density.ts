@@ -13,6 +13,7 @@ import { type D2Law, d2Cauchy, d2LawOfSteps, d2Moment, d2Variance, REAL_LINE_PAN
 import { type SpectralMoments, spectralMoments } from './moments.js';
 import { buildProblem, type SpectralAtom, spectralAtoms } from './problem.js';
 import { Eval, type FreeProblem, type GridOutput, imH, newtonSteps } from './solver-js.js';
+import { lawViolations, MASS_TOLERANCE } from './self-check.js';
 import { supportSteps, type SupportInterval } from './support.js';
 
 /** Options of {@link spectralDensity}. */
@@ -26,8 +27,11 @@ export interface SpectralDensityOptions {
   /** Also return the CDF at every grid point (`cdfValues`); default false. */
   cdf?: boolean;
   /**
-   * Throw a NumericalError (ERR_DI_NO_CONVERGENCE) when a point does not converge (default true).
-   * With false, such points get density NaN and `diagnostics.converged` is false.
+   * Throw instead of returning a result that is not right to its stated accuracy (default true):
+   * NumericalError ERR_DI_NO_CONVERGENCE when a point does not converge or a real-line point cannot
+   * be verified, ERR_DI_SELF_CHECK when the law fails an invariant (theory §3.7). With false, the
+   * result is returned flagged: density NaN at points that did not converge, `diagnostics.converged`
+   * false, and the counts and violated invariants in `diagnostics`.
    */
   strict?: boolean;
   /**
@@ -72,7 +76,11 @@ export interface SpectralDiagnostics {
   readonly iterations: number;
   /** Largest |log z(w) - log lambda| over the grid (the residual of the solved equation). */
   readonly residual: number;
-  /** Every point converged. */
+  /**
+   * The whole result is right to its stated accuracy: every point converged (`failures` 0), every
+   * real-line point verified (`unresolved` 0) and every invariant holds (`selfCheck` empty). Always
+   * true in a result returned with `strict` (the default), which throws instead.
+   */
   readonly converged: boolean;
   /** Points that did not converge (density NaN there; only with strict: false). */
   readonly failures: number;
@@ -89,6 +97,13 @@ export interface SpectralDiagnostics {
    * is returned but has reduced accuracy. Always 0 for closed-form and contour rules.
    */
   readonly unresolved: number;
+  /**
+   * Invariants the law failed (theory §3.7: total mass 1, an ordered non-empty support for a
+   * continuous part, finite moments obeying m2 >= m1^2, m2^2 <= m1 m3, m3^2 <= m2 m4, finite
+   * non-negative density), one sentence each. Always empty in a result returned with `strict`
+   * (the default), which throws NumericalError ERR_DI_SELF_CHECK instead.
+   */
+  readonly selfCheck: readonly string[];
 }
 
 /** The result of {@link spectralDensity}. */
@@ -247,18 +262,23 @@ function solveQuantile(model: Model, iv: SupportInterval, p: number): number {
   return Math.exp(u);
 }
 
-/** Continuous mass of each interval (closed-form F at the edges when there are several). */
-function intervalMasses(model: Omit<Model, 'contMass'>): number[] {
-  if (model.intervals.length <= 1) return model.intervals.map(() => model.continuousMass);
-  return model.intervals.map((iv) => {
-    const fAt = (x: number, w: number | null): number => {
-      if (x <= 0) return model.atomAtZero;
-      if (w !== null) return 1 - imH(model.P, w, 1e-30 * Math.abs(w)) / Math.PI;
-      return 1 - imH(model.P, x, 0) / Math.PI;
-    };
-    const inner = model.atoms.filter((a) => a.location > iv.min && a.location < iv.max).reduce((s, a) => s + a.mass, 0);
-    return Math.max(0, fAt(iv.max, iv.wMax) - fAt(iv.min, iv.wMin) - inner);
-  });
+/**
+ * The continuous mass of each support interval, from the closed-form CDF at its edges (support.ts).
+ * At most one interval whose edge CDF could not be evaluated (NaN) gets the remaining mass. When the
+ * masses add up to 1 - atoms within the self-check's tolerance they are rescaled to add up exactly,
+ * so that F is exactly 1 beyond the last edge and atom; otherwise they are left for the self-check
+ * to report.
+ */
+function intervalMasses(intervals: readonly SupportInterval[], continuousMass: number): number[] {
+  let masses = intervals.map((iv) => iv.mass);
+  const unknown = masses.filter((m) => Number.isNaN(m)).length;
+  if (unknown === 1) {
+    const known = masses.reduce((acc, m) => (Number.isNaN(m) ? acc : acc + m), 0);
+    masses = masses.map((m) => (Number.isNaN(m) ? Math.max(0, continuousMass - known) : m));
+  }
+  const total = masses.reduce((acc, m) => acc + m, 0);
+  if (total > 0 && Math.abs(total - continuousMass) <= MASS_TOLERANCE) masses = masses.map((m) => (m * continuousMass) / total);
+  return masses;
 }
 
 function gridPoints(model: Model, points: number, spacing: 'linear' | 'log'): Float64Array {
@@ -343,6 +363,7 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
   const onProgress = callback<(p: SpectralProgress) => void>('options.onProgress', o.onProgress);
   coop.throwIfAborted(() => 'before it started');
   const model = await buildModel(s, coop);
+  const moments = lawMoments(s, model.law);
 
   let lambda: Float64Array;
   if (at) lambda = at;
@@ -377,7 +398,6 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
       cdfValues[i] = (seg[k] as number) >= 0 ? Math.min(1, Math.max(0, (r.cdf as Float64Array)[k] as number)) : cdfOf(model, x);
     }
   }
-  if (r.failures > 0 && strict) throwNoConvergence(r, sorted);
   const sv = new Float64Array(lambda.length);
   const svDensity = new Float64Array(lambda.length);
   for (let i = 0; i < lambda.length; i++) {
@@ -386,9 +406,6 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
     sv[i] = sx;
     svDensity[i] = 2 * sx * (density[i] as number);
   }
-  const law = model.law;
-  const mu: [number, number, number, number] = [s.mu1, s.mu2, d2Moment(law, 3), d2Moment(law, 4)];
-  const moments = spectralMoments(s.depth, s.weights === 'gaussian', s.chi, mu, d2Variance(law, s.mu1));
   const locs = model.atoms.map((a) => a.location);
   const support: SpectralSupport = model.intervals.length
     ? Object.freeze({
@@ -399,6 +416,19 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
       })
     : Object.freeze({ min: Math.min(...locs), max: Math.max(...locs), intervals: Object.freeze([]), empty: true });
   const lambdaMax = Math.max(model.intervals.length ? support.max : 0, ...locs);
+  const violations = lawViolations({
+    atoms: model.atoms,
+    continuousMass: model.continuousMass,
+    intervals: model.intervals,
+    intervalMasses: model.contMass,
+    moments,
+    expectedMean: s.chi ** s.depth,
+    density,
+    lambda,
+  });
+  if (violations.length > 0 && strict) throwSelfCheck(s, violations);
+  const converged = r.failures === 0 && unresolved === 0 && violations.length === 0;
+  if (!converged && strict) throwNoConvergence(r, sorted, unresolved);
   return Object.freeze({
     spec: s,
     lambda,
@@ -420,12 +450,13 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
     diagnostics: Object.freeze({
       iterations: r.iterations,
       residual: r.maxResidual,
-      converged: r.failures === 0,
+      converged,
       failures: r.failures,
       backend,
-      rule: law.ruleKind === 'none' ? ('closed-form' as const) : law.ruleKind,
-      quadratureNodes: law.nodeRe.length,
+      rule: model.law.ruleKind === 'none' ? ('closed-form' as const) : model.law.ruleKind,
+      quadratureNodes: model.law.nodeRe.length,
       unresolved,
+      selfCheck: Object.freeze(violations),
     }),
   });
 }
@@ -484,13 +515,76 @@ function* refineSteps(s: ResolvedNetworkSpec, model: Model, lam: Float64Array, r
   return idx.length;
 }
 
-function throwNoConvergence(r: GridOutput, lam: Float64Array): never {
+function throwNoConvergence(r: GridOutput, lam: Float64Array, unresolved: number): never {
+  if (r.failures === 0) {
+    throw new NumericalError(
+      ErrorCode.noConvergence,
+      `spectralDensity: at ${unresolved} point(s) the real-line rule for the law of D^2 could not be verified even 16-fold refined ` +
+        `(the solution w comes closer to the support of D^2 than the rule resolves), so their density has reduced accuracy; ` +
+        `pass { strict: false } to get them, counted in diagnostics.unresolved`,
+      { routine: 'free-solver', details: { iterations: r.iterations, residual: r.maxResidual, unresolved } },
+    );
+  }
   const first = r.status.findIndex((st) => st === 2);
   throw new NumericalError(
     ErrorCode.noConvergence,
     `spectralDensity: the solver did not converge at ${r.failures} point(s) (first at lambda = ${lam[first]}; ` +
       `largest residual ${r.maxResidual}); pass { strict: false } to get the other points with NaN there`,
     { routine: 'free-solver', details: { iterations: r.iterations, residual: r.maxResidual, failures: r.failures, lambda: lam[first] as number } },
+  );
+}
+
+function throwSelfCheck(s: ResolvedNetworkSpec, violations: readonly string[]): never {
+  throw new NumericalError(
+    ErrorCode.selfCheck,
+    `spectralDensity: the computed law of ${s.activation.name} / ${s.weights} / depth ${s.depth} (q* = ${s.qStar}) fails its self-check ` +
+      `(theory §3.7): ${violations.join('; ')}. This is a bug; please report it with the spec. ` +
+      `With { strict: false } the result is returned, flagged in diagnostics.selfCheck`,
+    { routine: 'spectralDensity', details: { violations: violations.length, first: violations[0] as string } },
+  );
+}
+
+/**
+ * The moments m1..m4 of the law (theory §4.1), refused when they are not representable: at large
+ * depth away from chi = 1 (m4 ~ chi^(4L)) or at huge spreads they overflow although the scale chi^L
+ * itself is representable.
+ */
+function lawMoments(s: ResolvedNetworkSpec, law: D2Law): SpectralMoments {
+  const mu: [number, number, number, number] = [s.mu1, s.mu2, d2Moment(law, 3), d2Moment(law, 4)];
+  const moments = spectralMoments(s.depth, s.weights === 'gaussian', s.chi, mu, d2Variance(law, s.mu1));
+  if (![moments.mean, moments.m2, moments.m3, moments.m4].every(Number.isFinite)) {
+    throw new DynamicalIsometryRangeError(
+      'spec.depth',
+      'a depth for which the moments m1..m4 of the spectrum are representable in double precision',
+      s.depth,
+      ErrorCode.outOfRange,
+      `chi = ${s.chi}: m1 = ${moments.mean}, m2 = ${moments.m2}, m3 = ${moments.m3}, m4 = ${moments.m4}; move closer to chi = 1 or reduce the depth`,
+    );
+  }
+  return moments;
+}
+
+/** Relative agreement required between the D^2 rule's mu1, mu2 and the mean-field quadrature's. */
+const RULE_MOMENT_RTOL = 1e-9;
+
+/**
+ * The D^2 rule must reproduce mu1 and mu2 of the independent mean-field quadrature (lib/mean-field):
+ * a rule whose panels are too coarse for the law (huge q*, where phi'(sqrt(q*) h)^2 is a spike of
+ * width 1/sqrt(q*) in h) is refused here, before it can produce a plausible wrong spectrum.
+ */
+function checkRuleResolves(s: ResolvedNetworkSpec, law: D2Law): void {
+  const mu1 = d2Moment(law, 1);
+  const mu2 = d2Moment(law, 2);
+  const off = Math.max(Math.abs(mu1 - s.mu1) / s.mu1, Math.abs(mu2 - s.mu2) / s.mu2);
+  if (off <= RULE_MOMENT_RTOL) return;
+  const parameter = s.mode === 'critical' ? 'spec.qStar' : 'spec';
+  throw new DynamicalIsometryRangeError(
+    parameter,
+    `a network whose law of D^2 = phi'(sqrt(q*) h)^2 the quadrature resolves (for ${s.activation.name} this fails at q* = ${s.qStar})`,
+    s.mode === 'critical' ? s.qStar : { weightStd: s.weightStd, biasStd: s.biasStd },
+    ErrorCode.outOfRange,
+    `the rule gives mu1 = ${mu1}, mu2 = ${mu2} against ${s.mu1}, ${s.mu2} from mean field (${off.toExponential(1)} relative, ` +
+      `more than ${RULE_MOMENT_RTOL}); see the README's table of the accepted domain`,
   );
 }
 
@@ -501,6 +595,7 @@ async function buildModel(s: ResolvedNetworkSpec, coop: Cooperation): Promise<Mo
   if (hit) return hit;
   // a marginal length map (q* undefined): phi is positively homogeneous, D^2 does not depend on q
   const law = await coop.drive(d2LawOfSteps(s.activation, Number.isFinite(s.qStar) ? s.qStar : 1), undefined, () => 'while building the law of D^2 (before the grid)');
+  checkRuleResolves(s, law);
   const solverSpec = { depth: s.depth, weightStd: s.weightStd, gaussian: s.weights === 'gaussian' };
   const P = buildProblem(solverSpec, law);
   const atoms = spectralAtoms(solverSpec, law);
@@ -508,11 +603,19 @@ async function buildModel(s: ResolvedNetworkSpec, coop: Cooperation): Promise<Mo
   const continuousMass = Math.max(0, 1 - atomMass);
   const intervals =
     continuousMass > 1e-15
-      ? await coop.drive(supportSteps(P, law, atoms.map((a) => a.location)), undefined, () => 'while locating the support (before the grid)')
+      ? await coop.drive(
+          supportSteps(
+            P,
+            law,
+            atoms.map((a) => a.location),
+            atoms.map((a) => a.mass),
+          ),
+          undefined,
+          () => 'while locating the support (before the grid)',
+        )
       : [];
   const zero = atoms.find((a) => a.location === 0);
-  const partial = { P, law, atoms, intervals, atomAtZero: zero ? zero.mass : 0, continuousMass };
-  const model: Model = { ...partial, contMass: intervalMasses(partial) };
+  const model: Model = { P, law, atoms, intervals, atomAtZero: zero ? zero.mass : 0, continuousMass, contMass: intervalMasses(intervals, continuousMass) };
   modelCache.set(s, model);
   return model;
 }

@@ -11,7 +11,7 @@
  */
 import { runSync } from './cooperate.js';
 import type { D2Law } from './d2-law.js';
-import { Eval, evaluate, type FreeProblem, thetaSteps } from './solver-js.js';
+import { Eval, evaluate, type FreeProblem, imH, thetaSteps } from './solver-js.js';
 
 /** One support interval [min, max] of the continuous part, with the w at its edges when real. */
 export interface SupportInterval {
@@ -20,13 +20,49 @@ export interface SupportInterval {
   /** Real w at the upper edge when it is a soft (critical-point) edge, else null. */
   readonly wMax: number | null;
   readonly wMin: number | null;
+  /**
+   * Continuous mass of the interval, F(max-) - F(min+) minus the atoms strictly inside, from the
+   * closed-form CDF (NaN when an edge's CDF could not be evaluated).
+   */
+  readonly mass: number;
 }
 
 const SAMPLES = 96;
 
+/**
+ * A gap between candidate edges with less continuous mass than this is empty: max(1e-12, 64 (L + 1)
+ * eps). The closed-form CDF sums L angles, so its rounding grows like L eps (2.5e-12 measured at
+ * L = 1e4, tanh); a support interval with less mass than its rounding could not be told apart from
+ * it, and leaving it out moves no quantile the library reports by more than that mass.
+ */
+function gapMassFloor(depth: number): number {
+  return Math.max(1e-12, 64 * (depth + 1) * Number.EPSILON);
+}
+
+/** Relative offset from a hard edge at which its one-sided CDF limits are evaluated. */
+const EDGE_OFFSET = 1e-12;
+
+/** Im w at or below this (relative to |w|) is rounding of a real solution (outside the support). */
+const REAL_W_RTOL = 1e-10;
+
+/** How close (relative) the physical w next to an edge must be to the candidate's gap w. */
+const EDGE_W_RTOL = 1e-4;
+
+/** F(x-) and F(x+) at a candidate edge x (atoms at x make them differ); NaN where not solvable. */
+interface CdfLimits {
+  left: number;
+  right: number;
+}
+
 interface Candidate {
   lambda: number;
+  /** The real w of a soft edge (a critical point of z). */
   w: number | null;
+  /**
+   * A real w in the w-gap whose image this edge bounds, where the closed-form CDF equals its value
+   * at the edge (F is constant over the image of a gap, which lies outside the support).
+   */
+  wGap: number | null;
 }
 
 /** z(w) > 0 at real w: the phase of log z is ~0 modulo 2 pi. */
@@ -37,15 +73,71 @@ function positiveZ(e: Eval): boolean {
 }
 
 /** Finds the support intervals of the continuous part (empty when there is none). */
-export function findSupport(P: FreeProblem, law: D2Law, atoms: readonly number[] = []): SupportInterval[] {
-  return runSync(supportSteps(P, law, atoms));
+export function findSupport(P: FreeProblem, law: D2Law, atoms: readonly number[] = [], atomMasses: readonly number[] = atoms.map(() => 0)): SupportInterval[] {
+  return runSync(supportSteps(P, law, atoms, atomMasses));
+}
+
+/** Total mass of the atoms at locations strictly inside (a, b). */
+function atomMassInside(atoms: readonly number[], masses: readonly number[], a: number, b: number): number {
+  let s = 0;
+  atoms.forEach((x, i) => {
+    if (x > a && x < b) s += masses[i] as number;
+  });
+  return s;
+}
+
+/** The physical solution at x + i0 (theta continuation), with F = 1 - Im H(w)/pi there. */
+interface EdgeSide {
+  ok: boolean;
+  wr: number;
+  wi: number;
+  f: number;
+}
+
+function* sideAt(P: FreeProblem, x: number, e: Eval): Generator<void, EdgeSide, void> {
+  const sol = yield* thetaSteps(P, Math.log(x), e);
+  if (!sol.ok) return { ok: false, wr: NaN, wi: NaN, f: NaN };
+  // Outside the support the physical w is real, and a rounding-size Im w (~1e-14 |w|) next to an
+  // atom of D^2 is amplified by its pole into an O(1e-3) error of F: there F is read at real w.
+  const wi = sol.wi <= REAL_W_RTOL * Math.abs(sol.wr) ? 0 : sol.wi;
+  return { ok: true, wr: sol.wr, wi: sol.wi, f: 1 - imH(P, sol.wr, wi, e) / Math.PI };
+}
+
+/**
+ * One-sided limits of the CDF at a candidate edge. 0 gives the atom at 0 (the continuous part has
+ * no mass at 0 itself). Elsewhere the physical solutions at x (1 -+ 1e-12) decide: where one of
+ * them is next to the candidate's gap w, the candidate is a true edge of that gap and F is
+ * the closed form at the gap's w (exact: no offset from an edge where the density may diverge, like
+ * the inverse square root at a hard edge of orthogonal L = 1). Otherwise (a critical value of z on
+ * a non-physical part of the real axis, or an atom on the edge) F is read at the two offsets.
+ */
+function* cdfLimits(P: FreeProblem, c: Candidate, atoms: readonly number[], e: Eval): Generator<void, CdfLimits, void> {
+  if (c.lambda === 0) return { left: 0, right: P.p0 };
+  const left = yield* sideAt(P, c.lambda * (1 - EDGE_OFFSET), e);
+  const right = yield* sideAt(P, c.lambda * (1 + EDGE_OFFSET), e);
+  const wGap = c.wGap;
+  if (wGap !== null && !atoms.includes(c.lambda)) {
+    // a soft edge's w moves by ~sqrt(1e-12) relative over the offset (and Newton resolves a double
+    // root to ~sqrt(eps) only), a hard edge's by 1e-12
+    const near = (side: EdgeSide): boolean => side.ok && Math.hypot(side.wr - wGap, side.wi) <= EDGE_W_RTOL * Math.abs(wGap);
+    if (near(left) || near(right)) {
+      const f = 1 - imH(P, wGap, 1e-30 * Math.abs(wGap), e) / Math.PI;
+      return { left: f, right: f };
+    }
+  }
+  return { left: left.f, right: right.f };
 }
 
 /**
  * {@link findSupport} as a work generator (yields after every evaluation of z(w) or solve; see
  * lib/free/cooperate.ts): with a real-line D^2 rule of 8000 nodes the whole search takes ~70 ms.
  */
-export function* supportSteps(P: FreeProblem, law: D2Law, atoms: readonly number[] = []): Generator<void, SupportInterval[], void> {
+export function* supportSteps(
+  P: FreeProblem,
+  law: D2Law,
+  atoms: readonly number[] = [],
+  atomMasses: readonly number[] = atoms.map(() => 0),
+): Generator<void, SupportInterval[], void> {
   if (law.continuousMass <= 0 && law.atoms.length === 0) return [];
   const e = new Eval();
   // forbidden set on the real w-axis: the atoms and the continuous range of D^2
@@ -70,7 +162,7 @@ export function* supportSteps(P: FreeProblem, law: D2Law, atoms: readonly number
     if (hi > lo) gaps.push([lo, hi]);
   }
 
-  const candidates: Candidate[] = [{ lambda: 0, w: null }];
+  const candidates: Candidate[] = [{ lambda: 0, w: null, wGap: null }];
   for (const [lo, hi] of gaps) {
     const ws: number[] = [];
     if (hi === Infinity) {
@@ -105,8 +197,8 @@ export function* supportSteps(P: FreeProblem, law: D2Law, atoms: readonly number
       if (P.gaussian && diverges) return NaN;
       return Math.exp(lz[k] as number);
     };
-    if (lo > 0 && pos[0]) candidates.push({ lambda: limit(lo, 0), w: null });
-    if (hi < Infinity && pos[SAMPLES - 1]) candidates.push({ lambda: limit(hi, SAMPLES - 1), w: null });
+    if (lo > 0 && pos[0]) candidates.push({ lambda: limit(lo, 0), w: null, wGap: ws[0] as number });
+    if (hi < Infinity && pos[SAMPLES - 1]) candidates.push({ lambda: limit(hi, SAMPLES - 1), w: null, wGap: ws[SAMPLES - 1] as number });
     for (let k = 0; k + 1 < SAMPLES; k++) {
       if (!pos[k] || !pos[k + 1]) continue;
       const g0 = g[k] as number;
@@ -125,7 +217,7 @@ export function* supportSteps(P: FreeProblem, law: D2Law, atoms: readonly number
         }
         const wc = 0.5 * (a + b);
         evaluate(P, wc, 0, e);
-        candidates.push({ lambda: Math.exp(e.fr), w: wc });
+        candidates.push({ lambda: Math.exp(e.fr), w: wc, wGap: wc });
       }
     }
   }
@@ -141,25 +233,38 @@ export function* supportSteps(P: FreeProblem, law: D2Law, atoms: readonly number
     const last = uniq[uniq.length - 1];
     if (last && Math.abs(c.lambda - last.lambda) <= 1e-12 * Math.max(c.lambda, 1e-300)) {
       if (last.w === null) last.w = c.w;
+      if (last.wGap === null) last.wGap = c.wGap;
       continue;
     }
     if (Number.isFinite(c.lambda)) uniq.push({ ...c });
   }
-  // classify the gaps between consecutive candidates by one solve inside each
+  // Classify the gaps between consecutive candidates by their mass F(b-) - F(a+) from the closed-form
+  // CDF (theory §3.6), not by the density at one interior point: a narrow law (tanh at small q*,
+  // orthogonal weights) has support [0, lambda_max] with a density below 1e-300 over most of it, so
+  // a midpoint test finds no support at all.
+  const limits: CdfLimits[] = [];
+  for (const c of uniq) limits.push(yield* cdfLimits(P, c, atoms, e));
   const intervals: SupportInterval[] = [];
   for (let k = 0; k + 1 < uniq.length; k++) {
     const a = uniq[k] as Candidate;
     const b = uniq[k + 1] as Candidate;
-    // geometric midpoint in logs (a.lambda * b.lambda can underflow for tiny spectra)
-    const mid = a.lambda > 0 ? Math.exp(0.5 * (Math.log(a.lambda) + Math.log(b.lambda))) : 0.5 * b.lambda;
-    const sol = yield* thetaSteps(P, Math.log(mid), e);
-    const inside = sol.ok ? -sol.mi > 1e-10 * Math.hypot(sol.mr, sol.mi) : true;
-    if (!inside) continue;
+    const fa = (limits[k] as CdfLimits).right;
+    const fb = (limits[k + 1] as CdfLimits).left;
+    const inner = atomMassInside(atoms, atomMasses, a.lambda, b.lambda);
+    let mass = Number.isFinite(fa) && Number.isFinite(fb) ? fb - fa - inner : NaN;
+    if (Number.isNaN(mass)) {
+      // an edge where the CDF could not be evaluated: fall back to one solve inside the gap, and
+      // leave the mass to the caller's bookkeeping (NaN)
+      const mid = a.lambda > 0 ? Math.exp(0.5 * (Math.log(a.lambda) + Math.log(b.lambda))) : 0.5 * b.lambda;
+      const sol = yield* thetaSteps(P, Math.log(mid), e);
+      if (sol.ok && !(-sol.mi > 1e-10 * Math.hypot(sol.mr, sol.mi))) continue;
+    } else if (!(mass > gapMassFloor(P.depth))) continue;
+    mass = Number.isNaN(mass) ? NaN : Math.max(0, mass);
     const last = intervals[intervals.length - 1];
     if (last && last.max === a.lambda) {
-      intervals[intervals.length - 1] = { min: last.min, max: b.lambda, wMin: last.wMin, wMax: b.w };
+      intervals[intervals.length - 1] = { min: last.min, max: b.lambda, wMin: last.wMin, wMax: b.w, mass: last.mass + mass };
     } else {
-      intervals.push({ min: a.lambda, max: b.lambda, wMin: a.w, wMax: b.w });
+      intervals.push({ min: a.lambda, max: b.lambda, wMin: a.w, wMax: b.w, mass });
     }
   }
   return intervals;

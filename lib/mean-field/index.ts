@@ -12,12 +12,12 @@
 import { type Activation, erfc, resolveActivation } from '../activations/index.js';
 import { DynamicalIsometryRangeError, ErrorCode, NumericalError } from '../errors.js';
 import { checkOptions, finiteNumberList, integer, nonNegativeNumber, positiveNumber } from '../validate.js';
+import { MAX_Q_STAR, qStarValue, qValue } from './limits.js';
 import { correlationIntegrals, ePhi2, homogeneousConstant, lengthMapAndSlope, lengthSlope, muK } from './moments.js';
 
 /** |chi - 1| at or below this is reported as phase 'critical'. */
 export const CRITICAL_CHI_TOLERANCE = 1e-10;
-/** The fixed point of the length map is searched in [0, MAX_Q_STAR]; beyond, "no finite fixed point". */
-export const MAX_Q_STAR = 1e16;
+export { MAX_Q_STAR } from './limits.js';
 
 const EPS = Number.EPSILON;
 
@@ -469,7 +469,7 @@ const BIAS_VARIANCE_ROUNDING = 8 * EPS;
 export function criticalPoint(options: CriticalPointOptions): CriticalPointResult {
   const o = checkOptions<CriticalPointOptions>('options', options, ['activation', 'qStar']);
   const a = resolveActivation(o.activation, 'options.activation');
-  return _criticalPointOf(a, positiveNumber('options.qStar', o.qStar));
+  return _criticalPointOf(a, qStarValue('options.qStar', o.qStar));
 }
 
 /**
@@ -544,14 +544,14 @@ export function criticalLine(options: CriticalLineOptions): CriticalLineResult {
   if (o.points !== undefined) {
     const n = integer('options.points', o.points, 2, 1_000_000);
     if (given.length !== 2) throw new DynamicalIsometryRangeError('options.qStar.length', '2 (a range [from, to]) when points is given', given.length);
-    const from = positiveNumber('options.qStar[0]', given[0]);
-    const to = positiveNumber('options.qStar[1]', given[1]);
+    const from = qStarValue('options.qStar[0]', given[0]);
+    const to = qStarValue('options.qStar[1]', given[1]);
     if (!(to >= from)) throw new DynamicalIsometryRangeError('options.qStar[1]', `>= options.qStar[0] (${from})`, to);
     qs = new Float64Array(n);
     const r = Math.log(to / from);
     for (let i = 0; i < n; i++) qs[i] = i === n - 1 ? to : from * Math.exp((r * i) / (n - 1));
   } else {
-    given.forEach((v, i) => positiveNumber(`options.qStar[${i}]`, v));
+    given.forEach((v, i) => qStarValue(`options.qStar[${i}]`, v));
     qs = given;
   }
   const n = qs.length;
@@ -681,7 +681,7 @@ export function phaseDiagram(options: PhaseDiagramOptions): PhaseDiagramResult {
  * §2.3); chi = sigma_w^2 mu_1 (paper eq. 5). Closed forms for linear, relu, leaky-relu, hard-tanh
  * (p = erf(1/sqrt(2q))) and erf ((4/pi)^k (1+4kq)^{-1/2}); quadrature to ~1e-13 relative otherwise.
  * @param activation - a name, `{ name, ...params }`, `{ phi, dphi, kinks? }` or a resolved Activation.
- * @param q - the pre-activation variance, finite and >= 0 (q = 0 is the limit q -> 0+).
+ * @param q - the pre-activation variance, finite, in [0, MAX_Q_STAR] (q = 0 is the limit q -> 0+).
  * @param k - the moment order, finite and > 0 (usually 1 or 2).
  * @returns mu_k(q).
  * @throws type/range errors for invalid input; ActivationEvaluationError for a failing user phi'.
@@ -689,7 +689,7 @@ export function phaseDiagram(options: PhaseDiagramOptions): PhaseDiagramResult {
  */
 export function dphiMoment(activation: unknown, q: number, k: number): number {
   const a = resolveActivation(activation, 'activation');
-  const qq = nonNegativeNumber('q', q);
+  const qq = qValue('q', q);
   const kk = positiveNumber('k', k);
   const mu = muK(a, qq, kk);
   // a huge k overflows (e.g. erf: (4/pi)^k): a loud error rather than Infinity or NaN
@@ -701,13 +701,13 @@ export function dphiMoment(activation: unknown, q: number, k: number): number {
  * ∫Dh phi(sqrt(q) h)^2, the expectation in the length map (paper eq. 4). Closed forms for linear,
  * relu, leaky-relu, hard-tanh and erf ((2/pi) asin(2q/(1+2q))); quadrature otherwise.
  * @param activation - a name, `{ name, ...params }`, `{ phi, dphi, kinks? }` or a resolved Activation.
- * @param q - the pre-activation variance, finite and >= 0.
+ * @param q - the pre-activation variance, finite, in [0, MAX_Q_STAR].
  * @returns E[phi(sqrt(q) h)^2].
  * @throws type/range errors for invalid input; ActivationEvaluationError for a failing user phi.
  * @example phiSquaredMoment('erf', 0.5); // 1/3
  */
 export function phiSquaredMoment(activation: unknown, q: number): number {
   const a = resolveActivation(activation, 'activation');
-  const qq = nonNegativeNumber('q', q);
+  const qq = qValue('q', q);
   return ePhi2(a, qq);
 }

@@ -134,8 +134,33 @@ describe('d2Law: the continuous rule', () => {
   });
 
   it('rejects bad options with typed errors', () => {
-    expect(() => d2Law({ activation: 'tanh', qStar: 0 })).toThrow(/qStar/);
+    expect(() => d2Law({ activation: 'tanh', qStar: -1 })).toThrow(/qStar/);
+    expect(() => d2Law({ activation: 'tanh', qStar: 1e17 })).toThrow(/qStar/);
     expect(() => d2Law({ activation: 'nope', qStar: 1 })).toThrow(/activation/);
     expect(() => d2Law({ activation: 'tanh', qStar: 1, extra: 1 } as never)).toThrow(/extra/);
+  });
+
+  // q* = 0 (a signal that dies): phi'(sqrt(q) h)^2 -> phi'(0-)^2 or phi'(0+)^2 with probability 1/2
+  // each (theory §2.6); exact values, so exact equality
+  it.each([
+    ['tanh', [{ value: 1, mass: 1 }]],
+    ['gelu', [{ value: 0.25, mass: 1 }]],
+    ['relu', [{ value: 0, mass: 0.5 }, { value: 1, mass: 0.5 }]],
+    ['hard-tanh', [{ value: 1, mass: 1 }]],
+    ['linear', [{ value: 1, mass: 1 }]],
+  ] as const)('q* = 0: %s has the law of its linearization at 0', (activation, atoms) => {
+    const law = d2Law({ activation, qStar: 0 });
+    expect(law.atoms).toEqual(atoms);
+    expect(law.continuousMass).toBe(0);
+    expect(law.ruleKind).toBe('none');
+  });
+
+  it('q* = 0: selu has two atoms, lambda^2 alpha^2 and lambda^2 (its kink at 0)', () => {
+    const law = d2Law({ activation: 'selu', qStar: 0 });
+    const lambda = 1.0507009873554804934193349852946;
+    const alpha = 1.6732632423543772848170429916717;
+    expect(law.atoms.map((a) => a.mass)).toEqual([0.5, 0.5]);
+    expectClose(law.atoms[0]!.value, lambda ** 2, { rtol: 4 * Number.EPSILON, why: "phi'(0+) = lambda, a few ulps of the table's constant" });
+    expectClose(law.atoms[1]!.value, (lambda * alpha) ** 2, { rtol: 8 * Number.EPSILON, why: "phi'(0-) = lambda alpha e^0, a few ulps" });
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * The invariants every spectral law the library returns must satisfy (theory §3.7), checked before
+ * `spectralDensity` returns: a violation means the computation went wrong somewhere (a D^2 rule that
+ * does not resolve its law, a support search that missed mass, a moment series that overflowed), and
+ * the result must not be returned as if it were right.
+ * @module
+ */
+import type { SpectralMoments } from './moments.js';
+import type { SpectralAtom } from './problem.js';
+
+/** |atoms + continuous mass - 1| allowed: the closed-form CDF at the edges is accurate to ~1e-13. */
+export const MASS_TOLERANCE = 1e-9;
+
+/**
+ * Relative slack of the moment inequalities m2 >= m1^2, m2^2 <= m1 m3, m3^2 <= m2 m4: the moments
+ * come from closed forms and truncated series accurate to ~1e-13 relative, so an equality case
+ * (a point mass) may miss an inequality by rounding only.
+ */
+export const MOMENT_INEQUALITY_SLACK = 1e-10;
+
+/** What the checks read. */
+export interface LawToCheck {
+  readonly atoms: readonly SpectralAtom[];
+  /** 1 - the atoms' mass. */
+  readonly continuousMass: number;
+  /** Support intervals of the continuous part, [min, max] each. */
+  readonly intervals: readonly { readonly min: number; readonly max: number }[];
+  /** The continuous mass of each interval, from the closed-form CDF at its edges. */
+  readonly intervalMasses: readonly number[];
+  readonly moments: SpectralMoments;
+  /** chi^L, the mean the law must have (theory §4.1). */
+  readonly expectedMean: number;
+  /** The density at the converged points (NaN only at points that did not converge). */
+  readonly density: Float64Array;
+  readonly lambda: Float64Array;
+}
+
+/** The list of violated invariants (empty when the law is consistent), each a sentence with the numbers. */
+export function lawViolations(law: LawToCheck): string[] {
+  const out: string[] = [];
+  const { atoms, intervals, intervalMasses, moments: m } = law;
+  let atomMass = 0;
+  for (const a of atoms) {
+    if (!(Number.isFinite(a.location) && a.location >= 0 && a.mass > 0 && a.mass <= 1 + MASS_TOLERANCE)) out.push(`atom at ${a.location} with mass ${a.mass}`);
+    atomMass += a.mass;
+  }
+  const contMass = intervalMasses.reduce((s, x) => s + x, 0);
+  if (!(Math.abs(atomMass + contMass - 1) <= MASS_TOLERANCE)) {
+    out.push(`total mass ${atomMass + contMass} (atoms ${atomMass} + continuous part ${contMass} over the support) is not 1 to ${MASS_TOLERANCE}`);
+  }
+  if (law.continuousMass > MASS_TOLERANCE && intervals.length === 0) out.push(`a continuous part of mass ${law.continuousMass} but an empty support`);
+  let prevMax = -Infinity;
+  intervals.forEach((iv, k) => {
+    if (!(Number.isFinite(iv.min) && Number.isFinite(iv.max) && iv.min >= 0 && iv.max > iv.min && iv.min >= prevMax)) {
+      out.push(`support interval ${k} is [${iv.min}, ${iv.max}] (after ${prevMax}): not an ordered, disjoint, finite interval of width > 0`);
+    }
+    prevMax = iv.max;
+  });
+  const { mean, m2, m3, m4 } = m;
+  if (![mean, m2, m3, m4, m.variance].every(Number.isFinite)) out.push(`moments not finite: m1 ${mean}, m2 ${m2}, m3 ${m3}, m4 ${m4}`);
+  else {
+    const tol = 1 + MOMENT_INEQUALITY_SLACK;
+    if (!(Math.abs(mean - law.expectedMean) <= 1e-12 * law.expectedMean)) out.push(`mean ${mean} is not chi^L = ${law.expectedMean}`);
+    if (!(m.variance >= -MOMENT_INEQUALITY_SLACK * mean * mean)) out.push(`variance ${m.variance} < 0`);
+    if (!(mean * mean <= m2 * tol)) out.push(`m2 = ${m2} < m1^2 = ${mean * mean}`);
+    if (!(m2 * m2 <= mean * m3 * tol)) out.push(`m3 = ${m3} < m2^2/m1 = ${(m2 * m2) / mean}`);
+    if (!(m3 * m3 <= m2 * m4 * tol)) out.push(`m4 = ${m4} < m3^2/m2 = ${(m3 * m3) / m2}`);
+  }
+  let bad = 0;
+  let first = -1;
+  for (let i = 0; i < law.density.length; i++) {
+    const d = law.density[i] as number;
+    if (Number.isNaN(d)) continue; // a point that did not converge, counted by the solver
+    if (!(d >= 0 && d < Infinity)) {
+      bad++;
+      if (first < 0) first = i;
+    }
+  }
+  if (bad > 0) out.push(`density negative or infinite at ${bad} point(s) (first: ${law.density[first]} at lambda = ${law.lambda[first]})`);
+  return out;
+}
