@@ -48,6 +48,12 @@ function sigmoid(x: number): number {
 }
 
 /** sigma(u) for complex u, evaluated with the exponential that cannot overflow. */
+/** c e^(re + i im). */
+function cexpScaled(c: number, re: number, im: number): Complex {
+  const [er, ei] = cexp(re, im);
+  return [c * er, c * ei];
+}
+
 function csigmoid(re: number, im: number): Complex {
   if (re >= 0) {
     const e = cexp(-re, -im);
@@ -175,6 +181,8 @@ export const BUILTINS: readonly BuiltinDefinition[] = [
     dphi: (x, a) => (x > 0 ? 1 : a * Math.exp(x)),
     kinks: () => [0],
     piecewiseConstantDerivative: false,
+    // each piece's continuation (the contour of a piece stays on its side of the kink: theory §3.4)
+    dphiComplex: (re, im, a) => (re > 0 ? [1, 0] : cexpScaled(a, re, im)),
     description: 'phi(x) = x for x > 0, alpha (e^x - 1) otherwise',
   },
   {
@@ -185,6 +193,7 @@ export const BUILTINS: readonly BuiltinDefinition[] = [
     dphi: (x) => (x > 0 ? SELU_LAMBDA : SELU_LAMBDA * SELU_ALPHA * Math.exp(x)),
     kinks: () => [0],
     piecewiseConstantDerivative: false,
+    dphiComplex: (re, im) => (re > 0 ? [SELU_LAMBDA, 0] : cexpScaled(SELU_LAMBDA * SELU_ALPHA, re, im)),
     description: 'phi(x) = lambda x for x > 0, lambda alpha (e^x - 1) otherwise (lambda ~ 1.0507, alpha ~ 1.6733)',
   },
   {

@@ -86,6 +86,7 @@ const C_KAPPA = 4; // and |u kappa_u| -> BETA C/4 = 0.5 for erf (where Im d <= 0
 const D_MIN = 1e-7; // innermost graded panel at a critical point (h units)
 const H_REAL = 0.05; // real-line rule panel width (h units)
 const CONTOUR_TOLERANCE = 1e-11; // acceptance of a contour rule against the real-line rule
+const KINK_TAPER_U = 1; // kappa tapers to 0 over this distance (u units) from a kink end of a contour
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -171,7 +172,12 @@ function* addRealLinePiece(act: Activation, s: number, piece: SmoothPiece, out: 
 function logDerivative(act: Activation, u: number): number {
   const dp = act.dphi(u);
   const delta = 1e-5 * Math.max(1, Math.abs(u));
-  const d2 = (act.dphi(u + delta) - act.dphi(u - delta)) / (2 * delta);
+  // a stencil across a kink would see its jump of phi' (selu's at 0): one-sided on u's own piece
+  const kink = act.kinks.find((k) => Math.abs(u - k) < delta);
+  let d2: number;
+  if (kink === undefined) d2 = (act.dphi(u + delta) - act.dphi(u - delta)) / (2 * delta);
+  else if (kink > u) d2 = (dp - act.dphi(u - delta)) / delta;
+  else d2 = (act.dphi(u + delta) - dp) / delta;
   if (dp === 0) return d2 === 0 ? 0 : Infinity * Math.sign(d2);
   return (2 * d2) / dp;
 }
@@ -192,7 +198,9 @@ export function _criticalPoints(act: Activation, s: number, a: number, b: number
     const u = s * t;
     const delta = 1e-3 * Math.max(1, Math.abs(u));
     const dp = act.dphi(u);
-    const d2 = act.dphi(u + delta) - act.dphi(u - delta);
+    // one-sided next to a kink (the jump of phi' there is not a critical point of d)
+    const kink = act.kinks.find((k) => Math.abs(u - k) < delta);
+    const d2 = kink === undefined ? act.dphi(u + delta) - act.dphi(u - delta) : kink > u ? dp - act.dphi(u - delta) : act.dphi(u + delta) - dp;
     // below the rounding noise of the difference the sign is meaningless (flat tails): no change
     if (Math.abs(d2) <= 1e-11 * Math.abs(dp)) return 0;
     return Math.sign(dp * d2);
@@ -262,7 +270,14 @@ interface ContourResult {
   rejected: string | null;
 }
 
-/** Contour rule on [a, b] (even laws use [0, b] with doubled weights). */
+/**
+ * Contour rule on [a, b] (even laws use [0, b] with doubled weights). An end inside the truncation
+ * range (|end| < T_MAX: a kink of a piecewise-smooth phi, as elu's and selu's at 0) is a fixed end
+ * of the contour: kappa is tapered linearly to 0 within KINK_TAPER_U/s of it, so the contour leaves
+ * the real axis there at a finite angle and its image leaves the edge value phi'(kink)^2 of the D^2
+ * support as a ray into the lower half-plane (to first order Im d = d'(end) kappa <= 0, as
+ * everywhere else); panels are graded geometrically toward it as toward a critical point.
+ */
 export function _addContourRule(
   act: Activation,
   dc: (re: number, im: number) => [number, number],
@@ -271,11 +286,18 @@ export function _addContourRule(
   b: number,
   doubled: boolean,
 ): ContourResult {
+  const fixedEnds = [a, b].filter((x) => Math.abs(x) < T_MAX);
   const crit = _criticalPoints(act, s, a, b).filter((c) => c > a + 1e-9 && c < b - 1e-9);
   if (doubled && !crit.includes(0)) crit.unshift(0);
-  const bps = contourBreakpoints(act, s, doubled ? 0 : a, b, crit.filter((c) => c >= (doubled ? 0 : a)));
-  const critSet = new Set(crit);
-  const kap = bps.map((t) => (critSet.has(t) || (doubled && t === 0) ? 0 : kappaH(act, s, t)));
+  const bps = contourBreakpoints(act, s, doubled ? 0 : a, b, [...crit.filter((c) => c >= (doubled ? 0 : a)), ...fixedEnds].sort((x, y) => x - y));
+  const critSet = new Set([...crit, ...fixedEnds]);
+  const taper = Math.min(H_MAX, KINK_TAPER_U / s);
+  const tapered = (t: number): number => {
+    let f = 1;
+    for (const e of fixedEnds) f = Math.min(f, Math.abs(t - e) / taper);
+    return kappaH(act, s, t) * f;
+  };
+  const kap = bps.map((t) => (critSet.has(t) || (doubled && t === 0) ? 0 : tapered(t)));
   const gl = gaussLegendre(PANEL_NODES);
   const rule: RuleArrays = { re: [], im: [], wre: [], wim: [] };
   const factor = doubled ? 2 : 1;
@@ -476,13 +498,28 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
     rule = real;
     kind = 'real-line';
     const dc = act.dphiComplex;
-    if (realWidth === null && dc && smooth.length === 1 && (smooth[0] as SmoothPiece).a <= -T_MAX && (smooth[0] as SmoothPiece).b >= T_MAX) {
-      const even = [0.1, 0.37, 1.3, 2.9, 5.1].every((t) => {
-        const x = act.dphi(s * t) ** 2;
-        const y = act.dphi(-s * t) ** 2;
-        return Math.abs(x - y) <= 1e-15 * Math.max(x, y);
-      });
-      const c = _addContourRule(act, (re, im) => dc.call(act, re, im), s, -T_MAX, T_MAX, even);
+    if (realWidth === null && dc) {
+      // one contour per smooth piece (a single full-line piece: an even law is folded onto [0, T])
+      const whole = smooth.length === 1 && (smooth[0] as SmoothPiece).a <= -T_MAX && (smooth[0] as SmoothPiece).b >= T_MAX;
+      const even =
+        whole &&
+        [0.1, 0.37, 1.3, 2.9, 5.1].every((t) => {
+          const x = act.dphi(s * t) ** 2;
+          const y = act.dphi(-s * t) ** 2;
+          return Math.abs(x - y) <= 1e-15 * Math.max(x, y);
+        });
+      const c: ContourResult = { rule: { re: [], im: [], wre: [], wim: [] }, rejected: null };
+      for (const p of smooth) {
+        const piece = _addContourRule(act, (re, im) => dc.call(act, re, im), s, whole ? -T_MAX : p.a, whole ? T_MAX : p.b, even);
+        c.rule.re.push(...piece.rule.re);
+        c.rule.im.push(...piece.rule.im);
+        c.rule.wre.push(...piece.rule.wre);
+        c.rule.wim.push(...piece.rule.wim);
+        if (piece.rejected) {
+          c.rejected = piece.rejected;
+          break;
+        }
+      }
       if (c.rejected) rejected = c.rejected;
       else {
         // verify against the real-line rule where the latter is accurate (w well off the axis)

@@ -12,7 +12,7 @@ import { Cooperation } from './cooperate.js';
 import { type D2Law, d2Cauchy, d2LawOfSteps, d2Moment, d2Variance, REAL_LINE_PANEL_WIDTH, refinedRealLineLawSteps } from './d2-law.js';
 import { type SpectralMoments, spectralMoments } from './moments.js';
 import { buildProblem, type SpectralAtom, spectralAtoms } from './problem.js';
-import { Eval, type FreeProblem, type GridOutput, imH, newtonSteps } from './solver-js.js';
+import { Eval, type FreeProblem, type GridOutput, imH, newtonSteps, thetaSteps } from './solver-js.js';
 import { lawViolations, MASS_TOLERANCE } from './self-check.js';
 import { supportSteps, type SupportInterval } from './support.js';
 
@@ -213,16 +213,31 @@ function quantileOf(model: Model, p: number): number {
     const iv = model.intervals[ev.index] as SupportInterval;
     const mass = model.contMass[ev.index] as number;
     // atoms strictly inside the interval are accounted for by the closed-form F
-    const inner = model.atoms.filter((a) => a.location > iv.min && a.location < iv.max).reduce((s, a) => s + a.mass, 0);
-    if (p <= cum + mass + inner) return solveQuantile(model, iv, p);
+    const innerAtoms = model.atoms.filter((a) => a.location > iv.min && a.location < iv.max);
+    const inner = innerAtoms.reduce((s, a) => s + a.mass, 0);
+    if (p <= cum + mass + inner) {
+      // an atom inside the interval splits it: p within its jump is the atom itself (a bisection on
+      // F would land anywhere F rounds to p above it)
+      let from = iv.min;
+      for (const a of innerAtoms) {
+        const below = cdfInside(model, a.location * (1 - ATOM_SIDE_OFFSET));
+        if (p <= below) return solveQuantile(model, { min: from, max: a.location }, p);
+        if (p <= below + a.mass) return a.location;
+        from = a.location;
+      }
+      return solveQuantile(model, { min: from, max: iv.max }, p);
+    }
     cum += mass + inner;
   }
   // p within rounding of 1
   return model.intervals.length ? Math.max(...model.intervals.map((iv) => iv.max), ...model.atoms.map((a) => a.location)) : (model.atoms[model.atoms.length - 1]?.location ?? 0);
 }
 
-/** F(x) = p inside one interval: safeguarded Newton in log x (F' = rho), bisection fallback. */
-function solveQuantile(model: Model, iv: SupportInterval, p: number): number {
+/** Relative offset below an atom inside the support at which F(atom-) is read. */
+const ATOM_SIDE_OFFSET = 1e-13;
+
+/** F(x) = p inside [iv.min, iv.max] (no atom inside): safeguarded Newton in log x (F' = rho), bisection fallback. */
+function solveQuantile(model: Model, iv: { readonly min: number; readonly max: number }, p: number): number {
   let hi = Math.log(iv.max);
   let lo: number;
   if (iv.min > 0) lo = Math.log(iv.min);
@@ -281,10 +296,57 @@ function intervalMasses(intervals: readonly SupportInterval[], continuousMass: n
   return masses;
 }
 
-function gridPoints(model: Model, points: number, spacing: 'linear' | 'log'): Float64Array {
+/**
+ * Continuous mass below which a support interval's low end is left out of a linear grid, when that
+ * moves the grid's start by more than GRID_EDGE_SHIFT of the interval: a narrow law (tanh at small
+ * q*, orthogonal weights) has support [0, lambda_max] with all but 1e-12 of its mass within a few
+ * percent of 1, and a grid over [0, lambda_max] would put no point in its bulk.
+ */
+const GRID_TAIL_MASS = 1e-12;
+const GRID_EDGE_SHIFT = 1e-3;
+
+/** The range [lo, hi] of interval k that the default grid covers (see GRID_TAIL_MASS). A work generator. */
+function* gridRangeSteps(model: Model, k: number, spacing: 'linear' | 'log'): Generator<void, [number, number], void> {
+  const iv = model.intervals[k] as SupportInterval;
+  if (spacing === 'log') {
+    // a log grid needs lo > 0: the 1e-6 quantile of the continuous mass
+    const lo = iv.min > 0 ? iv.min : Math.max(1e-300, quantileOf(model, model.atomAtZero + 1e-6 * model.continuousMass));
+    return [lo, iv.max];
+  }
+  const mass = model.contMass[k] as number;
+  if (!(mass > 0)) return [iv.min, iv.max];
+  const width = iv.max - iv.min;
+  const target = GRID_TAIL_MASS * mass;
+  // the continuous mass of the interval below x, by the closed form at the physical solution
+  // (TypeScript solves: the same grid on both backends); NaN where the solve fails
+  const base = cdfOf(model, iv.min);
+  const e = new Eval();
+  const massBelow = function* (x: number): Generator<void, number, void> {
+    const sol = yield* thetaSteps(model.P, Math.log(x), e);
+    if (!sol.ok) return NaN;
+    return 1 - imH(model.P, sol.wr, sol.wi, e) / Math.PI - base - (atomsAtOrBelow(model.atoms, x) - atomsAtOrBelow(model.atoms, iv.min));
+  };
+  let lo = iv.min + GRID_EDGE_SHIFT * width;
+  const first = yield* massBelow(lo);
+  if (!(first < target)) return [iv.min, iv.max];
+  let hi = iv.max;
+  // bisection to 2^-17 ~ 1e-5 of the width (the grid's start needs no more); a failed solve counts as below
+  for (let it = 0; it < 17; it++) {
+    const mid = 0.5 * (lo + hi);
+    const m = yield* massBelow(mid);
+    if (!(m >= target)) lo = mid;
+    else hi = mid;
+  }
+  return [lo, iv.max];
+}
+
+/** The default grid: `points` points over the support (see gridRangeSteps). A work generator. */
+function* gridPointsSteps(model: Model, points: number, spacing: 'linear' | 'log'): Generator<void, Float64Array, void> {
   const ivs = model.intervals;
   if (ivs.length === 0) return new Float64Array(0);
-  const lengths = ivs.map((iv) => iv.max - iv.min);
+  const ranges: [number, number][] = [];
+  for (let k = 0; k < ivs.length; k++) ranges.push(yield* gridRangeSteps(model, k, spacing));
+  const lengths = ranges.map(([lo, hi]) => hi - lo);
   const total = lengths.reduce((a, b) => a + b, 0);
   const counts = lengths.map((l) => Math.max(1, Math.round((points * l) / total)));
   let diff = points - counts.reduce((a, b) => a + b, 0);
@@ -295,15 +357,14 @@ function gridPoints(model: Model, points: number, spacing: 'linear' | 'log'): Fl
     diff -= d;
   }
   const out: number[] = [];
-  ivs.forEach((iv, k) => {
+  ranges.forEach(([lo, hi], k) => {
     const n = counts[k] as number;
     if (spacing === 'linear' || n < 2) {
-      for (let i = 0; i < n; i++) out.push(iv.min + ((i + 0.5) / n) * (iv.max - iv.min));
+      for (let i = 0; i < n; i++) out.push(lo + ((i + 0.5) / n) * (hi - lo));
       return;
     }
-    const lo = iv.min > 0 ? iv.min : Math.max(1e-300, quantileOf(model, model.atomAtZero + 1e-6 * model.continuousMass));
     const a = Math.log(lo);
-    const b = Math.log(iv.max);
+    const b = Math.log(hi);
     for (let i = 0; i < n; i++) out.push(Math.exp(a + ((i + 0.5) / n) * (b - a)));
   });
   return Float64Array.from(out);
@@ -367,7 +428,7 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
 
   let lambda: Float64Array;
   if (at) lambda = at;
-  else lambda = gridPoints(model, points, spacing);
+  else lambda = await coop.drive(gridPointsSteps(model, points, spacing), undefined, () => 'while laying the grid');
   // solve in ascending order (warm starts), then scatter back
   // (grids are built ascending; only `at` may need the O(n log n) sort)
   let ascending = true;

@@ -516,8 +516,28 @@ export function* marchSteps(P: FreeProblem, logTo: number, prev: Anchor, older: 
   return null;
 }
 
+/** Im w at or below this times (L + 1) |w| is rounding of a real w (see {@link nearRealPole}). */
+const REAL_W_RTOL = 1e-13;
+/** A real node of the rule within this (relative) of Re w makes a rounding-size Im w matter. */
+const POLE_RTOL = 1e-6;
+
+/**
+ * True when w is a real solution up to rounding (Im w <= 1e-13 (L + 1) |w|: Newton's accuracy on the
+ * log form) next to a real node of the rule (an atom of D^2, within 1e-6 relative). There the pole
+ * of that node amplifies the rounding of Im w into an O(1) error of F, and the real-axis value
+ * (Im w = 0, where every term of Im H is exact) is the right one; anywhere else Im w is kept.
+ */
+function nearRealPole(P: FreeProblem, wr: number, wi: number): boolean {
+  if (!(wi <= REAL_W_RTOL * (P.depth + 1) * Math.abs(wr))) return false;
+  for (let j = 0; j < P.dRe.length; j++) {
+    if ((P.dIm[j] as number) === 0 && Math.abs(wr - (P.dRe[j] as number)) <= POLE_RTOL * Math.abs(wr)) return true;
+  }
+  return false;
+}
+
 /** Im H(w) (THEORY §8.5): F(lambda) = 1 - Im H / pi. */
-export function imH(P: FreeProblem, wr: number, wi: number, e: Eval = new Eval()): number {
+export function imH(P: FreeProblem, wr: number, wIm: number, e: Eval = new Eval()): number {
+  const wi = nearRealPole(P, wr, wIm) ? 0 : wIm;
   evaluate(P, wr, wi, e);
   const L = P.depth;
   const lwi = Math.atan2(wi, wr);

@@ -13,6 +13,8 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kTwoPi = 2 * kPi;
 constexpr int kMaxNewton = 60;
 constexpr double kThetaMinStep = 1e-13;
+constexpr double kRealWRtol = 1e-13;  // twin of REAL_W_RTOL (lib/free/solver-js.ts)
+constexpr double kPoleRtol = 1e-6;    // twin of POLE_RTOL
 
 struct Node {
   double dr, di, cr, ci;
@@ -397,7 +399,18 @@ class Solver {
     return false;
   }
 
-  double ImH(double wr, double wi, Eval& e) const {
+  double ImH(double wr, double wIm, Eval& e) const {
+    // a rounding-size Im w next to a real node is read as 0 (twin of nearRealPole in
+    // lib/free/solver-js.ts: the pole of an atom of D^2 would amplify it)
+    double wi = wIm;
+    if (wIm <= kRealWRtol * (L_ + 1) * std::fabs(wr)) {
+      for (const Node& nd : nodes_) {
+        if (nd.di == 0 && std::fabs(wr - nd.dr) <= kPoleRtol * std::fabs(wr)) {
+          wi = 0;
+          break;
+        }
+      }
+    }
     Evaluate(wr, wi, e);
     const double L = L_;
     const double lwi = std::atan2(wi, wr);

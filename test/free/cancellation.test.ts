@@ -195,12 +195,14 @@ describe('spectralDensity cancellation with a user-defined activation (real-line
   };
 
   it(`keeps the event loop turning (max delay < ${MAX_EVENT_LOOP_DELAY_MS} ms) and can be aborted`, async () => {
-    await spectralDensity(custom, { points: 20 }); // compile the real-line paths first (JIT)
-    let converged = false;
+    // strict: false: this narrow law's low tail is beyond the real-line rule (diagnostics.unresolved),
+    // which strict mode refuses only after the whole verification pass this test times
+    await spectralDensity(custom, { points: 20, strict: false }); // compile the real-line paths first (JIT)
+    let unresolved = 0;
     const { wallMs, blockedMs } = await eventLoopBlocking(async () => {
-      converged = (await spectralDensity(custom, { points: 300 })).diagnostics.converged;
+      unresolved = (await spectralDensity(custom, { points: 300, strict: false })).diagnostics.unresolved;
     });
-    expect(converged).toBe(true);
+    expect(unresolved).toBeGreaterThan(0);
     expect(blockedMs, `largest tick gap ${wallMs} ms (wall)`).toBeLessThan(MAX_EVENT_LOOP_DELAY_MS);
 
     const c = new AbortController();

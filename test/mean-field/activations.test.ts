@@ -72,8 +72,29 @@ describe('activation table', () => {
         });
       }
     }
-    expect(resolveActivation('elu').dphiComplex).toBeUndefined();
     expect(resolveActivation('relu').dphiComplex).toBeUndefined();
+  });
+
+  // elu and selu are analytic on each side of their kink at 0: dphiComplex continues each piece
+  // (the contour of a piece never crosses the kink, theory §3.4), so the same checks hold away from 0
+  it.each(['elu', 'selu', { name: 'elu', alpha: 2.5 }] as const)("dphiComplex continues each analytic piece of %s's phi'", (spec) => {
+    const a = resolveActivation(spec);
+    const f = a.dphiComplex as (re: number, im: number) => [number, number];
+    expect(f).toBeDefined();
+    for (const x of [-7.3, -2.2, -0.6, -0.05, 0.05, 0.7, 3.1]) {
+      expectAllClose(f(x, 0), [a.dphi(x), 0], { rtol: 1e-15, atol: 0, why: 'the same exp formula on the real axis' });
+      const y = 0.3;
+      const h = 1e-5;
+      const [ar, ai] = f(x + h, y);
+      const [br, bi] = f(x - h, y);
+      const [cr, ci] = f(x, y + h);
+      const [dr, di] = f(x, y - h);
+      expectAllClose([(ar - br) / (2 * h), (ai - bi) / (2 * h)], [(ci - di) / (2 * h), -(cr - dr) / (2 * h)], {
+        atol: 1e-8,
+        rtol: 1e-8,
+        why: 'Cauchy-Riemann by central differences (h = 1e-5, the stencil inside one piece)',
+      });
+    }
   });
 
   it('flags kinks and piecewise-constant derivatives', () => {
