@@ -102,7 +102,7 @@ export async function plotSpectrum(opts: {
     const ev = opts.eigenvalues;
     let max = 0;
     for (const v of ev) if (v > max) max = v;
-    const top = Math.max(max, d.support.max) * 1.02;
+    const top = Math.max(max, d.lambdaMax) * 1.02;
     const first = curves[0]!.x[0];
     const lo = scale === 'log' ? Math.max(top * 1e-7, first !== undefined && first > 0 ? first : 0) : 0;
     const h = densityHistogram(ev, { scale, bins: histogramBins(ev.length), range: [scale === 'log' ? lo : 0, top] });

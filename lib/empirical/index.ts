@@ -90,6 +90,16 @@ export interface EmpiricalJacobianSpectrum {
  */
 export const MARGINAL_SAMPLING_Q_STAR = 1;
 
+/**
+ * The q at which a spec whose signal dies (q* = 0: biasStd = 0 below the critical line) is sampled.
+ * At q exactly 0 every pre-activation is 0 and the network has the degenerate Jacobian of phi'(0)
+ * alone (relu: J = 0), not the law of theory §2.6, which is the q -> 0 limit: D^2 takes phi'(0-)^2
+ * and phi'(0+)^2 with probability 1/2 each. At q = 1e-24 the pre-activations are ~1e-12, so D^2 is
+ * within ~1e-12 relative of that limit (well inside the 1e-8 atom snap of jacobianSpectrumDistance),
+ * and q stays that small through every layer (chi < 1 there).
+ */
+export const VANISHING_SIGNAL_SAMPLING_Q_STAR = 1e-24;
+
 /** Validated options. */
 interface ResolvedOptions {
   width: number;
@@ -153,7 +163,8 @@ function resolveOptions(options: unknown): ResolvedOptions {
  */
 export async function sampleJacobianSpectrum(spec: NetworkSpec, options: SampleJacobianSpectrumOptions): Promise<EmpiricalJacobianSpectrum> {
   const given = resolveNetworkSpec(spec, 'spec');
-  const resolved: ResolvedNetworkSpec = Number.isNaN(given.qStar) ? Object.freeze({ ...given, qStar: MARGINAL_SAMPLING_Q_STAR }) : given;
+  const samplingQ = Number.isNaN(given.qStar) ? MARGINAL_SAMPLING_Q_STAR : given.qStar === 0 ? VANISHING_SIGNAL_SAMPLING_Q_STAR : given.qStar;
+  const resolved: ResolvedNetworkSpec = samplingQ === given.qStar ? given : Object.freeze({ ...given, qStar: samplingQ });
   const o = resolveOptions(options);
   if (!(resolved.weightStd > 0)) {
     throw new DynamicalIsometryRangeError('spec.weightStd', 'a number > 0 for sampling (weightStd = 0 makes J = 0)', resolved.weightStd);

@@ -13,7 +13,7 @@ import { type D2Law, d2Cauchy, d2LawOfSteps, d2Moment, d2Variance, REAL_LINE_PAN
 import { type SpectralMoments, spectralMoments } from './moments.js';
 import { buildProblem, type SpectralAtom, spectralAtoms } from './problem.js';
 import { Eval, type FreeProblem, type GridOutput, imH, newtonSteps, thetaSteps } from './solver-js.js';
-import { lawViolations, MASS_TOLERANCE } from './self-check.js';
+import { cdfAccuracy, lawViolations } from './self-check.js';
 import { supportSteps, type SupportInterval } from './support.js';
 
 /** Options of {@link spectralDensity}. */
@@ -104,6 +104,12 @@ export interface SpectralDiagnostics {
    * (the default), which throws NumericalError ERR_DI_SELF_CHECK instead.
    */
   readonly selfCheck: readonly string[];
+  /**
+   * The absolute accuracy of `cdf`, `cdfValues` and the interval masses that the self-check holds the
+   * law to: 1e-8, or 64 eps / (sd(D^2)/mu1) for a narrow law of D^2 (tanh and erf at q* < ~1e-7,
+   * whose values 1 - O(q*) are stored to eps absolute). See the README's table of the domain.
+   */
+  readonly cdfAccuracy: number;
 }
 
 /** The result of {@link spectralDensity}. */
@@ -146,6 +152,8 @@ const OPTION_KEYS = ['points', 'at', 'grid', 'cdf', 'strict', 'signal', 'onProgr
 interface Model {
   P: FreeProblem;
   law: D2Law;
+  /** The absolute accuracy of F (self-check.ts cdfAccuracy). */
+  cdfAccuracy: number;
   atoms: SpectralAtom[];
   intervals: SupportInterval[];
   atomAtZero: number;
@@ -284,7 +292,7 @@ function solveQuantile(model: Model, iv: { readonly min: number; readonly max: n
  * so that F is exactly 1 beyond the last edge and atom; otherwise they are left for the self-check
  * to report.
  */
-function intervalMasses(intervals: readonly SupportInterval[], continuousMass: number): number[] {
+function intervalMasses(intervals: readonly SupportInterval[], continuousMass: number, tolerance: number): number[] {
   let masses = intervals.map((iv) => iv.mass);
   const unknown = masses.filter((m) => Number.isNaN(m)).length;
   if (unknown === 1) {
@@ -292,7 +300,7 @@ function intervalMasses(intervals: readonly SupportInterval[], continuousMass: n
     masses = masses.map((m) => (Number.isNaN(m) ? Math.max(0, continuousMass - known) : m));
   }
   const total = masses.reduce((acc, m) => acc + m, 0);
-  if (total > 0 && Math.abs(total - continuousMass) <= MASS_TOLERANCE) masses = masses.map((m) => (m * continuousMass) / total);
+  if (total > 0 && Math.abs(total - continuousMass) <= tolerance) masses = masses.map((m) => (m * continuousMass) / total);
   return masses;
 }
 
@@ -482,6 +490,7 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
     continuousMass: model.continuousMass,
     intervals: model.intervals,
     intervalMasses: model.contMass,
+    cdfAccuracy: model.cdfAccuracy,
     moments,
     expectedMean: s.chi ** s.depth,
     density,
@@ -517,6 +526,7 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
       rule: model.law.ruleKind === 'none' ? ('closed-form' as const) : model.law.ruleKind,
       quadratureNodes: model.law.nodeRe.length,
       unresolved,
+      cdfAccuracy: model.cdfAccuracy,
       selfCheck: Object.freeze(violations),
     }),
   });
@@ -676,7 +686,18 @@ async function buildModel(s: ResolvedNetworkSpec, coop: Cooperation): Promise<Mo
         )
       : [];
   const zero = atoms.find((a) => a.location === 0);
-  const model: Model = { P, law, atoms, intervals, atomAtZero: zero ? zero.mass : 0, continuousMass, contMass: intervalMasses(intervals, continuousMass) };
+  // sd(D^2)/mu1 from the central moment (no cancellation for narrow laws)
+  const accuracy = cdfAccuracy(Math.sqrt(Math.max(0, d2Variance(law, s.mu1))) / s.mu1);
+  const model: Model = {
+    P,
+    law,
+    atoms,
+    intervals,
+    atomAtZero: zero ? zero.mass : 0,
+    continuousMass,
+    contMass: intervalMasses(intervals, continuousMass, accuracy),
+    cdfAccuracy: accuracy,
+  };
   modelCache.set(s, model);
   return model;
 }

@@ -47,8 +47,23 @@ const EDGE_OFFSET = 1e-12;
  */
 const ATOM_EDGE_OFFSET = 1e-9;
 
-/** How close (relative) the physical w next to an edge must be to the candidate's gap w. */
-const EDGE_W_RTOL = 1e-4;
+/**
+ * How close the physical w next to an edge must be to the candidate's gap w, relative to the gap
+ * w's distance from the support of D^2 (Candidate.wScale).
+ */
+const EDGE_W_RTOL = 1e-3;
+/**
+ * A soft edge's w may also move by 16 sqrt(1e-12) |w| over the offset: a critical point of z next
+ * to a pole of M_{D^2} (orthogonal relu at L = 2: z'(w) = 0 at the atom w = 1, an arcsine edge) has
+ * no room of its own.
+ */
+const SOFT_EDGE_W_RTOL = 1.6e-5;
+/**
+ * The same for a hard edge, relative to |w|: z - z(end) may vanish like any power of w - end (the
+ * physical w moves ~1e-6 for orthogonal relu at L = 2), and the edge is true when that w lies on
+ * the end's side of the nearest critical point of z (Candidate.wCritDist).
+ */
+const HARD_EDGE_W_RTOL = 1e-3;
 
 /** F(x-) and F(x+) at a candidate edge x (atoms at x make them differ); NaN where not solvable. */
 interface CdfLimits {
@@ -65,6 +80,19 @@ interface Candidate {
    * at the edge (F is constant over the image of a gap, which lies outside the support).
    */
   wGap: number | null;
+  /**
+   * The distance of wGap from the nearest end of its w-gap (the support of D^2): the scale on which
+   * the physical w next to a true edge must agree with wGap. Relative to |w| it would be far too
+   * loose for a narrow law, whose w-gap edge and critical point are ~1e-6 apart at w ~ 1.
+   */
+  wScale: number;
+  /**
+   * Hard edges: the distance from the end of the D^2 support to the nearest critical point of z in
+   * the same w-gap (Infinity when z is monotone there). The physical w next to a true hard edge lies
+   * on the end's side of that critical point; next to a spurious one (a value that z takes near the
+   * end on a non-physical part of the axis) it lies beyond it.
+   */
+  wCritDist: number;
 }
 
 /** z(w) > 0 at real w: the phase of log z is ~0 modulo 2 pi. */
@@ -94,12 +122,16 @@ interface EdgeSide {
   wr: number;
   wi: number;
   f: number;
+  /** The density is 0 there (Im m ~ 0): x lies in a gap, where F is exact. */
+  outside: boolean;
 }
 
 function* sideAt(P: FreeProblem, x: number, e: Eval): Generator<void, EdgeSide, void> {
   const sol = yield* thetaSteps(P, Math.log(x), e);
-  if (!sol.ok) return { ok: false, wr: NaN, wi: NaN, f: NaN };
-  return { ok: true, wr: sol.wr, wi: sol.wi, f: 1 - imH(P, sol.wr, sol.wi, e) / Math.PI };
+  if (!sol.ok) return { ok: false, wr: NaN, wi: NaN, f: NaN, outside: false };
+  const f = 1 - imH(P, sol.wr, sol.wi, e) / Math.PI;
+  // e holds m at the w imH used; next to an atom's pole |Re m| is huge and its rounding with it
+  return { ok: true, wr: sol.wr, wi: sol.wi, f, outside: -e.mi <= 1e-10 * Math.max(1, Math.abs(e.mr)) };
 }
 
 /**
@@ -110,19 +142,41 @@ function* sideAt(P: FreeProblem, x: number, e: Eval): Generator<void, EdgeSide, 
  * the inverse square root at a hard edge of orthogonal L = 1). Otherwise (a critical value of z on
  * a non-physical part of the real axis, or an atom on the edge) F is read at the two offsets.
  */
-function* cdfLimits(P: FreeProblem, c: Candidate, atoms: readonly number[], e: Eval): Generator<void, CdfLimits, void> {
+function* cdfLimits(P: FreeProblem, c: Candidate, atoms: readonly number[], atomMasses: readonly number[], e: Eval): Generator<void, CdfLimits, void> {
   if (c.lambda === 0) return { left: 0, right: P.p0 };
-  const onAtom = atoms.includes(c.lambda);
+  const atomIndex = atoms.indexOf(c.lambda);
+  const onAtom = atomIndex >= 0;
   // within 1e-12 of an atom both sides of its pole in w map next to it, and the continuation may
   // land on the wrong one (seen at hard-tanh, orthogonal, L = 256): atoms are approached from 1e-9
   const offset = onAtom ? ATOM_EDGE_OFFSET : EDGE_OFFSET;
   const left = yield* sideAt(P, c.lambda * (1 - offset), e);
   const right = yield* sideAt(P, c.lambda * (1 + offset), e);
+  if (onAtom) {
+    // F jumps by exactly the atom's mass: read it on a side in a gap (exact there, at any offset
+    // that stays in the gap; next to the pole the solve may fail, so farther offsets are tried) and
+    // carry it to the other, which may lie in a continuous part whose mass within the offset would
+    // be lost (elu, orthogonal, L = 1: the atom at weightStd^2 tops a density ~ 0.2/sqrt(q*))
+    const mass = atomMasses[atomIndex] as number;
+    for (const far of [1, 100, 1e4]) {
+      const r = far === 1 ? right : yield* sideAt(P, c.lambda * (1 + far * offset), e);
+      if (r.ok && r.outside) return { left: r.f - mass, right: r.f };
+      const l = far === 1 ? left : yield* sideAt(P, c.lambda * (1 - far * offset), e);
+      if (l.ok && l.outside) return { left: l.f, right: l.f + mass };
+    }
+    return { left: left.f, right: right.f };
+  }
   const wGap = c.wGap;
-  if (wGap !== null && !onAtom) {
-    // a soft edge's w moves by ~sqrt(1e-12) relative over the offset (and Newton resolves a double
-    // root to ~sqrt(eps) only), a hard edge's by 1e-12
-    const near = (side: EdgeSide): boolean => side.ok && Math.hypot(side.wr - wGap, side.wi) <= EDGE_W_RTOL * Math.abs(wGap);
+  if (wGap !== null) {
+    // a soft edge's w moves by ~sqrt(1e-12) of its distance from the D^2 support over the offset
+    // (and Newton resolves a double root to ~sqrt(eps) only); a hard edge's physical w must stay
+    // closer to the end than half the way to the nearest critical point of z (see wCritDist); the
+    // rounding of z and log z (a few ulps of |w|) is allowed on top
+    const tol =
+      (c.w !== null
+        ? Math.max(EDGE_W_RTOL * c.wScale, SOFT_EDGE_W_RTOL * Math.abs(wGap))
+        : Math.min(0.5 * c.wCritDist, HARD_EDGE_W_RTOL * Math.abs(wGap))) +
+      64 * Number.EPSILON * Math.abs(wGap);
+    const near = (side: EdgeSide): boolean => side.ok && Math.hypot(side.wr - wGap, side.wi) <= tol;
     if (near(left) || near(right)) {
       const f = 1 - imH(P, wGap, 1e-30 * Math.abs(wGap), e) / Math.PI;
       return { left: f, right: f };
@@ -165,7 +219,7 @@ export function* supportSteps(
     if (hi > lo) gaps.push([lo, hi]);
   }
 
-  const candidates: Candidate[] = [{ lambda: 0, w: null, wGap: null }];
+  const candidates: Candidate[] = [{ lambda: 0, w: null, wGap: null, wScale: 0, wCritDist: Infinity }];
   for (const [lo, hi] of gaps) {
     const ws: number[] = [];
     if (hi === Infinity) {
@@ -200,8 +254,7 @@ export function* supportSteps(
       if (P.gaussian && diverges) return NaN;
       return Math.exp(lz[k] as number);
     };
-    if (lo > 0 && pos[0]) candidates.push({ lambda: limit(lo, 0), w: null, wGap: ws[0] as number });
-    if (hi < Infinity && pos[SAMPLES - 1]) candidates.push({ lambda: limit(hi, SAMPLES - 1), w: null, wGap: ws[SAMPLES - 1] as number });
+    const crits: number[] = [];
     for (let k = 0; k + 1 < SAMPLES; k++) {
       if (!pos[k] || !pos[k + 1]) continue;
       const g0 = g[k] as number;
@@ -220,8 +273,17 @@ export function* supportSteps(
         }
         const wc = 0.5 * (a + b);
         evaluate(P, wc, 0, e);
-        candidates.push({ lambda: Math.exp(e.fr), w: wc, wGap: wc });
+        candidates.push({ lambda: Math.exp(e.fr), w: wc, wGap: wc, wScale: Math.min(wc - lo, hi - wc), wCritDist: Infinity });
+        crits.push(wc);
       }
+    }
+    const nearestCrit = (end: number): number => crits.reduce((d, c) => Math.min(d, Math.abs(c - end)), Infinity);
+    if (lo > 0 && pos[0]) {
+      candidates.push({ lambda: limit(lo, 0), w: null, wGap: ws[0] as number, wScale: (ws[0] as number) - lo, wCritDist: nearestCrit(lo) });
+    }
+    if (hi < Infinity && pos[SAMPLES - 1]) {
+      const wEnd = ws[SAMPLES - 1] as number;
+      candidates.push({ lambda: limit(hi, SAMPLES - 1), w: null, wGap: wEnd, wScale: hi - wEnd, wCritDist: nearestCrit(hi) });
     }
   }
   // candidates at an atom of J J^T are the atom itself (the continuous density has no edge there
@@ -236,7 +298,10 @@ export function* supportSteps(
     const last = uniq[uniq.length - 1];
     if (last && Math.abs(c.lambda - last.lambda) <= 1e-12 * Math.max(c.lambda, 1e-300)) {
       if (last.w === null) last.w = c.w;
-      if (last.wGap === null) last.wGap = c.wGap;
+      if (last.wGap === null) {
+        last.wGap = c.wGap;
+        last.wScale = c.wScale;
+      }
       continue;
     }
     if (Number.isFinite(c.lambda)) uniq.push({ ...c });
@@ -246,7 +311,7 @@ export function* supportSteps(
   // orthogonal weights) has support [0, lambda_max] with a density below 1e-300 over most of it, so
   // a midpoint test finds no support at all.
   const limits: CdfLimits[] = [];
-  for (const c of uniq) limits.push(yield* cdfLimits(P, c, atoms, e));
+  for (const c of uniq) limits.push(yield* cdfLimits(P, c, atoms, atomMasses, e));
   const intervals: SupportInterval[] = [];
   for (let k = 0; k + 1 < uniq.length; k++) {
     const a = uniq[k] as Candidate;

@@ -66,7 +66,7 @@ Example: dynamical-isometry compare --activation tanh --weights orthogonal --dep
         [
           ['mean', d.moments.mean, p.mean],
           ['variance', d.moments.variance, p.variance],
-          ['max', d.support.max, p.max],
+          ['max', d.lambdaMax, p.max],
           ['mass at 0', d.atomAtZero, p.zeroFraction],
           ...quantiles.map((q) => [`quantile ${q.p}`, q.theory, q.empirical]),
         ],
