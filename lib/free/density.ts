@@ -305,8 +305,8 @@ function intervalMasses(intervals: readonly SupportInterval[], continuousMass: n
 }
 
 /**
- * Continuous mass below which a support interval's low end is left out of a linear grid, when that
- * moves the grid's start by more than GRID_EDGE_SHIFT of the interval: a narrow law (tanh at small
+ * Continuous mass below which a support interval's low (or high) end is left out of a linear grid,
+ * when that moves the grid's end by more than GRID_EDGE_SHIFT of the interval: a narrow law (tanh at small
  * q*, orthogonal weights) has support [0, lambda_max] with all but 1e-12 of its mass within a few
  * percent of 1, and a grid over [0, lambda_max] would put no point in its bulk.
  */
@@ -324,7 +324,8 @@ function* gridRangeSteps(model: Model, k: number, spacing: 'linear' | 'log'): Ge
   const mass = model.contMass[k] as number;
   if (!(mass > 0)) return [iv.min, iv.max];
   const width = iv.max - iv.min;
-  const target = GRID_TAIL_MASS * mass;
+  // a tail mass the closed-form CDF can tell from its rounding (10x its accuracy)
+  const target = Math.max(GRID_TAIL_MASS * mass, 10 * model.cdfAccuracy);
   // the continuous mass of the interval below x, by the closed form at the physical solution
   // (TypeScript solves: the same grid on both backends); NaN where the solve fails
   const base = cdfOf(model, iv.min);
@@ -334,18 +335,27 @@ function* gridRangeSteps(model: Model, k: number, spacing: 'linear' | 'log'): Ge
     if (!sol.ok) return NaN;
     return 1 - imH(model.P, sol.wr, sol.wi, e) / Math.PI - base - (atomsAtOrBelow(model.atoms, x) - atomsAtOrBelow(model.atoms, iv.min));
   };
-  let lo = iv.min + GRID_EDGE_SHIFT * width;
-  const first = yield* massBelow(lo);
-  if (!(first < target)) return [iv.min, iv.max];
+  // the x in [a, b] where massBelow crosses `level`, by bisection to 2^-17 ~ 1e-5 of [a, b] (a grid's
+  // end needs no more); a failed solve (NaN) counts as `failedBelow`, chosen so that the grid's end
+  // never moves past a point whose CDF is unknown
+  const cross = function* (a: number, b: number, level: number, failedBelow: boolean): Generator<void, number, void> {
+    for (let it = 0; it < 17; it++) {
+      const mid = 0.5 * (a + b);
+      const m = yield* massBelow(mid);
+      if (Number.isNaN(m) ? failedBelow : m < level) a = mid;
+      else b = mid;
+    }
+    return a;
+  };
+  let lo = iv.min;
   let hi = iv.max;
-  // bisection to 2^-17 ~ 1e-5 of the width (the grid's start needs no more); a failed solve counts as below
-  for (let it = 0; it < 17; it++) {
-    const mid = 0.5 * (lo + hi);
-    const m = yield* massBelow(mid);
-    if (!(m >= target)) lo = mid;
-    else hi = mid;
-  }
-  return [lo, iv.max];
+  const lo0 = iv.min + GRID_EDGE_SHIFT * width;
+  if ((yield* massBelow(lo0)) < target) lo = yield* cross(lo0, iv.max, target, false);
+  // the same at the top: a law of D^2 with a far, thin tail (gelu at q* = 1e-8: its values lie
+  // within 1e-4 of 1/4 but phi'^2 reaches 1.28 at infinite h) puts the top edge far above the bulk
+  const hi0 = iv.max - GRID_EDGE_SHIFT * width;
+  if (hi0 > lo && (yield* massBelow(hi0)) > mass - target) hi = yield* cross(lo, hi0, mass - target, true);
+  return hi > lo ? [lo, hi] : [iv.min, iv.max];
 }
 
 /** The default grid: `points` points over the support (see gridRangeSteps). A work generator. */
@@ -655,7 +665,8 @@ function checkRuleResolves(s: ResolvedNetworkSpec, law: D2Law): void {
     s.mode === 'critical' ? s.qStar : { weightStd: s.weightStd, biasStd: s.biasStd },
     ErrorCode.outOfRange,
     `the rule gives mu1 = ${mu1}, mu2 = ${mu2} against ${s.mu1}, ${s.mu2} from mean field (${off.toExponential(1)} relative, ` +
-      `more than ${RULE_MOMENT_RTOL}); see the README's table of the accepted domain`,
+      `more than ${RULE_MOMENT_RTOL}); the built-in smooth activations are resolved up to q* ~ 1e2 (tanh, erf, gelu, elu, selu) to 1e4 ` +
+      `(softplus), see the README's table of the accepted domain`,
   );
 }
 

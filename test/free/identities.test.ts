@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { spectralDensity, type SpectralDensity } from '../../lib/index.js';
 import type { NetworkSpec } from '../../lib/spec.js';
 import { describeEachBackend } from '../helpers/backends.js';
-import { expectAllClose, expectClose } from '../helpers/close.js';
+import { EPS, expectAllClose, expectClose } from '../helpers/close.js';
 
 const INTEGRAL_RTOL = 1e-9;
 
@@ -181,10 +181,15 @@ describeEachBackend('identities', () => {
 
   it('small exact cases (THEORY §4.3): orthogonal ReLU L = 1, 2 and Gaussian ReLU L = 1', async () => {
     const o1 = await spectralDensity({ activation: 'relu', weights: 'orthogonal', depth: 1, qStar: 1 });
-    expect(o1.atoms).toEqual([
-      { location: 0, mass: 0.5 },
-      { location: 2.0000000000000004, mass: 0.5 },
-    ].map((a) => ({ ...a, location: a.location === 0 ? 0 : Math.SQRT2 * Math.SQRT2 })));
+    // D^2 is 0 or 1 with mass 1/2 each and the relu critical point is weightStd^2 = 1/mu1 = 2, so
+    // J J^T = weightStd^2 D^2 has atoms at 0 and at exactly 2, mass 1/2 each.
+    // The atom at 2 is computed as (sqrt 2)^2: sqrt rounds to relative u = eps/2, squaring doubles
+    // that and rounds once more, so |location - 2| <= 3u = 1.5 eps relative, i.e. at most one ulp
+    // above 2 (the atom at 0 gets atol 0: it is 0 exactly).
+    const u = EPS / 2;
+    expectAllClose(o1.atoms.map((a) => a.location), [0, 2], { rtol: 3 * u, why: 'weightStd = sqrt(2) rounded, then squared: <= 3u relative' });
+    // Masses 1 - L (1 - P) with P = 1/2 (erfc(0)/2): at most one rounding of a number near 1/2.
+    expectAllClose(o1.atoms.map((a) => a.mass), [0.5, 0.5], { rtol: u, why: 'one subtraction, rounding u relative' });
     expect(o1.support.empty).toBe(true);
 
     const o2 = await spectralDensity({ activation: 'relu', weights: 'orthogonal', depth: 2, qStar: 1 }, { points: 50 });

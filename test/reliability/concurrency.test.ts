@@ -1,8 +1,9 @@
 /**
  * Concurrency on the native backend: 100 overlapping async calls of each heavy function give
- * bit-identical results to the same calls made one at a time; the event loop keeps ticking during a
- * ~1-second native run (max delay measured with perf_hooks.monitorEventLoopDelay); the OpenBLAS
- * thread setting of configure({ threads }) holds while calls are in flight.
+ * bit-identical results to the same calls made one at a time; the event loop keeps turning while a
+ * native run is in flight (its max delay, from perf_hooks.monitorEventLoopDelay, is reported as a
+ * figure, not asserted); the OpenBLAS thread setting of configure({ threads }) holds while calls
+ * are in flight.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -51,24 +52,22 @@ let maxDelayMs = NaN;
     });
   }
 
-  it('the event loop keeps ticking during a ~1-second native run', async () => {
+  it('the event loop keeps turning while a native run is in flight', async () => {
     const h = monitorEventLoopDelay({ resolution: 10 });
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 10);
     h.enable();
-    const t0 = performance.now();
-    await di.sampleJacobianSpectrum({ ...ortho, depth: 320 }, { width: 384, samples: 2, seed: 2 });
-    const ms = performance.now() - t0;
+    let settled = false;
+    // ~1 s of native work: far longer than one loop turn, so the check below cannot race it (and
+    // the figure below stays the README's: width 384, depth 320, 2 samples).
+    const run = di.sampleJacobianSpectrum({ ...ortho, depth: 320 }, { width: 384, samples: 2, seed: 2 }).finally(() => (settled = true));
+    // Work done on the main thread would have settled the call (its microtasks run first) before a
+    // macrotask queued after it could run; work on the libuv pool leaves the loop free to run it.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled, 'the call settled before one turn of the event loop: it ran on the main thread').toBe(false);
+    await run;
     h.disable();
-    clearInterval(timer);
+    // A figure for the reliability report (scripts/reliability/report.mjs), not an assertion:
+    // timings belong in the benchmarks.
     maxDelayMs = h.max / 1e6;
-    // The work runs on the libuv pool; only result summaries run on the main thread (a few ms).
-    // 250 ms bounds the delay with room for a noisy shared machine; a blocked loop would show the
-    // whole run time (~1200 ms) and almost no ticks. (Depth 320: at depth 96 the sampler became fast
-    // enough, ~0.36 s, to miss the 500 ms floor that keeps this test meaningful.)
-    expect(ms).toBeGreaterThan(500);
-    expect(maxDelayMs).toBeLessThan(250);
-    expect(ticks).toBeGreaterThan(ms / 10 / 4);
   });
 
   it('configure({ threads }) holds while calls are in flight', async () => {

@@ -2,11 +2,13 @@
  * Property-based fuzzing of every public function of lib/index.ts: valid arguments with up to two
  * adversarial edits (wrong types, NaN, +-Infinity, -0, extremes, non-integers, empty and oversized
  * arrays, unknown option keys, custom activations that throw or return NaN). Every call must end in
- * a result without NaN (except documented NaN fields) or negative density, or in a typed error
- * (library class, known code, the parameter named). A hang fails through the test timeout.
+ * a result whose numbers are all finite (except NaN or Infinity fields documented by name) with no
+ * negative density, or in a typed error (library class, known code, the parameter named); a call
+ * with the unedited valid arguments must return a result (or the one rejection its case documents).
+ * A hang fails through the test timeout.
  * Seeds are pinned (FC_SEED); numRuns are bounded so the folder stays well under a minute.
  */
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,6 +24,19 @@ const activationArb = fc.constantFrom<unknown>('tanh', 'relu', 'hard-tanh', 'erf
   dphi: (x: number) => 1 - Math.tanh(x) ** 2,
   name: 'custom-tanh',
 });
+/**
+ * Largest weightStd with a finite fixed point of the length map: linear needs weightStd^2 < 1,
+ * relu-like ones weightStd^2 < 2 / (1 + slope^2) (beyond, ERR_DI_NO_FIXED_POINT is the documented
+ * outcome, not a valid call); 1% inside the boundary. Bounded activations take the whole range.
+ */
+function maxWeightStd(activation: unknown): number {
+  if (activation === 'linear') return 0.99;
+  if (activation === 'relu') return 0.99 * Math.SQRT2;
+  if (activation && typeof activation === 'object' && (activation as { name?: string }).name === 'leaky-relu') return 0.99 * Math.sqrt(2 / (1 + 0.1 ** 2));
+  return 3;
+}
+/** sigmoid has no critical point at any q* (E[phi^2] >= 1/4 is too large: ERR_DI_NO_CRITICAL_POINT), so it is not a valid criticalPoint activation. */
+const criticalActivationArb = activationArb.filter((a) => a !== 'sigmoid');
 const smoothBuiltin = fc.constantFrom('tanh', 'erf', 'hard-tanh', 'relu', 'linear');
 const std = fc.double({ min: 0.05, max: 3, noNaN: true });
 const qStar = fc.double({ min: 1e-3, max: 4, noNaN: true });
@@ -44,8 +59,15 @@ interface Case {
   runs: number;
   /** Adversarial values to use (default: any value; scalar math helpers take any number). */
   values?: fc.Arbitrary<unknown>;
-  /** Result paths where NaN/Infinity is documented (e.g. biasStd NaN where no critical point exists). */
+  /** Result paths where NaN is documented (e.g. biasStd NaN where no critical point exists). */
   nanAllowed?: RegExp;
+  /** Result paths where +-Infinity is documented (every other number must be finite). */
+  infinityAllowed?: RegExp;
+  /**
+   * The one rejection that valid base arguments may end in, with the reason; without it a valid
+   * call must return a result.
+   */
+  validMayReject?: { is: (e: unknown) => boolean; why: string };
 }
 
 const anyFn = (f: unknown) => f as (...a: unknown[]) => unknown;
@@ -57,11 +79,22 @@ const withTimeout = (o: unknown) => {
   if (o === undefined) return { signal: AbortSignal.timeout(1000) }; // the defaults train on MNIST for 1000 steps
   return o && typeof o === 'object' && !Array.isArray(o) && !('signal' in o) ? { ...o, signal: AbortSignal.timeout(1000) } : o;
 };
+/** What withTimeout adds to the outcomes of a valid call. */
+const cutByTimeout: Case['validMayReject'] = { is: (e) => e instanceof di.AbortError, why: 'the 1 s timeout signal may cut a valid run on a loaded machine' };
 
 const lineSpec = di.lineChart({ xTitle: 'x', yTitle: 'y', series: [{ label: 'a', x: [1, 2, 3], y: [1, 4, 9] }] });
 const tinySvg = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10" fill="#4c78a8"/></svg>';
 const plotDir = mkdtempSync(join(tmpdir(), 'di-fuzz-plot-'));
 const reproduceDir = join(plotDir, 'reproduce-must-not-exist');
+/** A CIFAR-10 folder in the binary layout, two records per file (the missing-file error is test/train/datasets.test.ts). */
+const cifarDir = join(plotDir, 'cifar-10-batches-bin');
+mkdirSync(cifarDir);
+for (const f of ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch']) {
+  const records = Buffer.alloc(2 * 3073, 128);
+  records[0] = 3;
+  records[3073] = 9;
+  writeFileSync(join(cifarDir, `${f}.bin`), records);
+}
 /** A LearningSpeedResult as learningSpeed returns it (what learningSpeedMarkdown formats), without running one. */
 const speedResult = {
   settings: { dataset: 'tiny', trainCount: 13, testCount: 3, depth: 2, width: 4, optimizer: 'sgd', batchSize: 2, learningRates: [0.01, 0.1], seeds: 1, steps: 2, evalSteps: [1, 2], targetAccuracy: 0.8, backend: 'js' },
@@ -98,8 +131,21 @@ async function reproduceOnlyValidates(args: unknown[]): Promise<unknown> {
 }
 
 const cases: Case[] = [
-  { name: 'meanField', valid: fc.tuple(fc.record({ activation: activationArb, weightStd: std, biasStd: fc.double({ min: 0, max: 1, noNaN: true }) })), call: (a) => anyFn(di.meanField)(...a), runs: 150, nanAllowed: /\.(qStar|ePhi2|cStar|chiC)$/ },
-  { name: 'criticalPoint', valid: fc.tuple(fc.record({ activation: activationArb, qStar })), call: (a) => anyFn(di.criticalPoint)(...a), runs: 150, nanAllowed: /\.qStar$/ },
+  {
+    name: 'meanField',
+    valid: fc.tuple(
+      activationArb.chain((activation) =>
+        fc.record({ activation: fc.constant(activation), weightStd: fc.double({ min: 0.05, max: maxWeightStd(activation), noNaN: true }), biasStd: fc.double({ min: 0, max: 1, noNaN: true }) }),
+      ),
+    ),
+    call: (a) => anyFn(di.meanField)(...a),
+    runs: 150,
+    nanAllowed: /\.(qStar|ePhi2|cStar|chiC)$/,
+    // MeanFieldResult documents xi = -1/ln(slope) as Infinity at slope 1: xiQ at a marginal
+    // (identity) length map, xiC on the critical line. Every other field must be finite.
+    infinityAllowed: /^result\.(xiQ|xiC)$/,
+  },
+  { name: 'criticalPoint', valid: fc.tuple(fc.record({ activation: criticalActivationArb, qStar })), call: (a) => anyFn(di.criticalPoint)(...a), runs: 150, nanAllowed: /\.qStar$/ },
   { name: 'criticalLine', valid: fc.tuple(fc.record({ activation: activationArb, qStar: fc.constant([0.01, 2]), points: fc.integer({ min: 2, max: 8 }) })), call: (a) => anyFn(di.criticalLine)(...a), runs: 60, nanAllowed: /\.biasStd\[\d+\]$/ },
   {
     name: 'phaseDiagram',
@@ -150,7 +196,7 @@ const cases: Case[] = [
   { name: 'erfc', valid: fc.tuple(fc.double({ noNaN: true })), call: (a) => anyFn(di.erfc)(...a), runs: 100, values: adversarialNumber, nanAllowed: /^result$/ },
   { name: 'densityHistogram', valid: fc.tuple(fc.float64Array({ minLength: 1, maxLength: 40, min: 0, max: 5, noNaN: true }), fc.record({ bins: fc.integer({ min: 1, max: 10 }), scale: fc.constantFrom('linear', 'log') })), call: (a) => anyFn(di.densityHistogram)(...a), runs: 150 },
   { name: 'formatLabelNumber', valid: fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true })), call: (a) => anyFn(di.formatLabelNumber)(...a), runs: 100, values: adversarialNumber },
-  { name: 'plotFormat', valid: fc.tuple(fc.constantFrom('a.svg', 'b.png', 'c.json')), call: (a) => anyFn(di.plotFormat)(...a), runs: 60 },
+  { name: 'plotFormat', valid: fc.tuple(fc.constantFrom('a.svg', 'b.png', 'C.PNG')), call: (a) => anyFn(di.plotFormat)(...a), runs: 60 },
   {
     name: 'splitDataset',
     valid: fc.tuple(
@@ -166,16 +212,18 @@ const cases: Case[] = [
     valid: fc.tuple(spec.map((x) => ({ ...x, depth: Math.min(x.depth, 3) })), fc.record({ dataset: fc.constant(tinyDataset), width: fc.integer({ min: 1, max: 8 }), steps: fc.integer({ min: 1, max: 4 }), batchSize: fc.integer({ min: 1, max: 4 }), seed: fc.nat() })),
     call: (a) => anyFn(di.train)(a[0], withTimeout(a[1])),
     runs: 25,
+    validMayReject: cutByTimeout,
   },
   {
     name: 'learningSpeed',
     valid: fc.tuple(fc.record({ dataset: fc.constant(tinyDataset), depth: fc.constant(2), width: fc.constant(4), steps: fc.constant(2), seeds: fc.constant(1), learningRates: fc.constant([0.01]), batchSize: fc.constant(2), configs: fc.constant([{ spec: { activation: 'tanh', weights: 'orthogonal', qStar: 0.5 } }]) })),
     call: (a) => anyFn(di.learningSpeed)(withTimeout(a[0])),
     runs: 30,
+    validMayReject: cutByTimeout,
     nanAllowed: /\.(tau|median\w*|best\w*)$/,
   },
   { name: 'resolveDataset', valid: fc.tuple(fc.constant({ inputs: new Float64Array(40).fill(0.25), labels: Int32Array.from({ length: 10 }, (_, i) => i % 2), inputSize: 4, classes: 2 })), call: (a) => anyFn(di.resolveDataset)(...a), runs: 60 },
-  { name: 'loadCifar10', valid: fc.tuple(fc.constantFrom('/nonexistent/cifar', '/tmp'), fc.record({ trainBatches: fc.integer({ min: 1, max: 5 }) })), call: (a) => anyFn(di.loadCifar10)(...a), runs: 40 },
+  { name: 'loadCifar10', valid: fc.tuple(fc.constant(cifarDir), fc.record({ trainBatches: fc.integer({ min: 1, max: 5 }) })), call: (a) => anyFn(di.loadCifar10)(...a), runs: 40 },
   {
     name: 'densityChart',
     valid: fc.tuple(fc.record({ curves: fc.constant([{ label: 'theory', x: Float64Array.of(0.1, 0.5, 1), density: Float64Array.of(0.2, 1, 0.3) }]), scale: fc.constantFrom('linear', 'log') })),
@@ -232,6 +280,8 @@ const cases: Case[] = [
     ),
     call: (a) => reproduceOnlyValidates(a),
     runs: 100,
+    // the signal is aborted before the call, so a valid call must end in exactly this error
+    validMayReject: { is: (e) => e instanceof di.AbortError, why: 'the already-aborted signal is the valid outcome' },
   },
 ];
 
@@ -241,15 +291,20 @@ describe('every public function keeps its contract under fuzzed arguments', () =
   for (const c of cases) {
     it(`${c.name}`, async () => {
       let runs = 0;
+      let validRuns = 0;
       await fc.assert(
         fc.asyncProperty(mutated(c.valid, c.values), async ({ args, edits }) => {
           runs++;
           if (process.env.DI_FUZZ_TRACE) appendFileSync(process.env.DI_FUZZ_TRACE, `${c.name} ${edits.join('; ')} | ${args.map(show).join(', ')}\n`);
-          const r = await contract(() => c.call(args), c.nanAllowed ?? null);
+          const valid = edits.length === 0;
+          if (valid) validRuns++;
+          const r = await contract(() => c.call(args), { nan: c.nanAllowed, infinity: c.infinityAllowed, valid, validMayReject: c.validMayReject?.is });
           if (r.problem) throw new Error(`${c.name}: ${r.problem}; edits: ${edits.join('; ') || 'none'}; args: ${args.map(show).join(', ')}`);
         }),
         { seed: FC_SEED, numRuns: c.runs, endOnFailure: true },
       );
+      // the valid-arguments-succeed half of the contract was exercised, not only the mutated half
+      expect(validRuns, 'calls with unedited valid arguments').toBeGreaterThan(0);
       total += runs;
     });
   }
@@ -259,7 +314,7 @@ describe('every public function keeps its contract under fuzzed arguments', () =
     await fc.assert(
       fc.asyncProperty(mutated(fc.tuple(fc.record({ threads: fc.integer({ min: 1, max: 2 }) }))), async ({ args, edits }) => {
         runs++;
-        const r = await contract(() => anyFn(di.configure)(...args));
+        const r = await contract(() => anyFn(di.configure)(...args), { valid: edits.length === 0 });
         if (r.problem) throw new Error(`configure: ${r.problem}; edits: ${edits.join('; ')}`);
         expect(di.backendInfo().threads).toBeGreaterThanOrEqual(1);
       }),
@@ -288,6 +343,27 @@ const notFuzzed: Record<string, string> = {
   TrainingAbortedError: 'error class',
   TrainingDivergedError: 'error class',
 };
+
+describe('the contract harness fails what it must', () => {
+  const typed = () => {
+    throw new di.DynamicalIsometryRangeError('options.depth', 'an integer >= 1', 0);
+  };
+  it('non-finite numbers in a result fail unless the path is exempted by name', async () => {
+    expect((await contract(() => ({ a: [1, Infinity] }))).problem).toBe('Infinity at result.a[1]');
+    expect((await contract(() => ({ a: -Infinity }))).problem).toBe('-Infinity at result.a');
+    expect((await contract(() => ({ a: NaN }))).problem).toBe('NaN at result.a');
+    expect((await contract(() => ({ xiC: Infinity, b: 1 }), { infinity: /^result\.xiC$/ })).problem).toBeNull();
+    expect((await contract(() => ({ xiC: Infinity, b: Infinity }), { infinity: /^result\.xiC$/ })).problem).toBe('Infinity at result.b');
+  });
+  it('valid arguments must return a result: a function that always rejects fails', async () => {
+    expect((await contract(typed)).problem).toBeNull(); // a mutated call may end in a typed error
+    expect((await contract(typed, { valid: true })).problem).toMatch(/^valid arguments rejected: DynamicalIsometryRangeError: options\.depth/);
+    expect((await contract(() => 1, { valid: true })).problem).toBeNull();
+    expect((await contract(typed, { valid: true, validMayReject: (e) => e instanceof di.AbortError })).problem).toMatch(/^valid arguments rejected/);
+    const aborts = () => Promise.reject(new di.AbortError());
+    expect((await contract(aborts, { valid: true, validMayReject: (e) => e instanceof di.AbortError })).problem).toBeNull();
+  });
+});
 
 describe('the fuzz table covers the public API', () => {
   it('every exported function has a fuzz case or a justified exclusion', () => {

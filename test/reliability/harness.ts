@@ -1,7 +1,8 @@
 /**
  * Shared machinery of the reliability suite: adversarial values, a generic argument mutator, the
- * contract every call must satisfy (a documented result or a typed error naming the parameter), and
- * the case counter that scripts/reliability/report.mjs collects (DI_RELIABILITY_FIGURES=<file>).
+ * contract every call must satisfy (a documented result or a typed error naming the parameter; for
+ * the valid base arguments, a result), and the case counter that scripts/reliability/report.mjs
+ * collects (DI_RELIABILITY_FIGURES=<file>).
  */
 import { appendFileSync } from 'node:fs';
 
@@ -170,13 +171,22 @@ export function typedErrorProblem(e: unknown): string | null {
   return null;
 }
 
+/** Result paths where a non-finite number is a documented value, not a defect. */
+export interface NonFiniteAllowed {
+  /** Paths where NaN is documented (e.g. biasStd where no critical point exists). */
+  nan?: RegExp;
+  /** Paths where +-Infinity is documented. */
+  infinity?: RegExp;
+}
+
 /**
- * Walks a result: every number finite unless its path matches `nanAllowed` (documented NaN/Infinity
- * fields), every `density` entry >= 0. Returns the first problem or null.
+ * Walks a result: every number finite (NaN and +-Infinity both fail) unless its path matches the
+ * documented exemptions, every `density` entry >= 0. Returns the first problem or null.
  */
-export function resultProblem(value: unknown, nanAllowed: RegExp | null = null, path = 'result', seen = new Set<unknown>()): string | null {
+export function resultProblem(value: unknown, allowed: NonFiniteAllowed = {}, path = 'result', seen = new Set<unknown>()): string | null {
   if (typeof value === 'number') {
-    if (Number.isNaN(value) && !(nanAllowed && nanAllowed.test(path))) return `NaN at ${path}`;
+    if (Number.isNaN(value) && !allowed.nan?.test(path)) return `NaN at ${path}`;
+    if ((value === Infinity || value === -Infinity) && !allowed.infinity?.test(path)) return `${value} at ${path}`;
     if (/density/i.test(path) && value < 0) return `negative density ${value} at ${path}`;
     return null;
   }
@@ -184,29 +194,41 @@ export function resultProblem(value: unknown, nanAllowed: RegExp | null = null, 
   seen.add(value);
   if (value instanceof Float64Array || value instanceof Float32Array || Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const p = resultProblem(value[i], nanAllowed, `${path}[${i}]`, seen);
+      const p = resultProblem(value[i], allowed, `${path}[${i}]`, seen);
       if (p) return p;
     }
     return null;
   }
   if (ArrayBuffer.isView(value)) return null;
   for (const [k, v] of Object.entries(value)) {
-    const p = resultProblem(v, nanAllowed, `${path}.${k}`, seen);
+    const p = resultProblem(v, allowed, `${path}.${k}`, seen);
     if (p) return p;
   }
   return null;
 }
 
+/** What {@link contract} checks besides the typed-error contract. */
+export interface ContractOptions extends NonFiniteAllowed {
+  /**
+   * The call got a case's valid base arguments (no adversarial edit): it must return a result. A
+   * typed error is then a problem too, so a function that rejects everything cannot pass.
+   */
+  valid?: boolean;
+  /** For valid arguments, the one documented rejection (e.g. an AbortError from a timeout signal). */
+  validMayReject?: (e: unknown) => boolean;
+}
+
 /** Runs `fn` and reports whether it honoured the contract; a hang is caught by the test timeout. */
-export async function contract(fn: () => unknown, nanAllowed: RegExp | null = null): Promise<{ ok: boolean; problem: string | null; value?: unknown }> {
+export async function contract(fn: () => unknown, options: ContractOptions = {}): Promise<{ ok: boolean; problem: string | null; value?: unknown }> {
   let value: unknown;
   try {
     value = await fn();
   } catch (e) {
     const p = typedErrorProblem(e);
-    return { ok: false, problem: p };
+    if (p || !options.valid || options.validMayReject?.(e)) return { ok: false, problem: p };
+    return { ok: false, problem: `valid arguments rejected: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : show(e)}` };
   }
-  return { ok: true, problem: resultProblem(value, nanAllowed), value };
+  return { ok: true, problem: resultProblem(value, options), value };
 }
 
 /** Counts cases for the report (only when DI_RELIABILITY_FIGURES names a file). */

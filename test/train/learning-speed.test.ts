@@ -5,8 +5,30 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { learningSpeed, logEvalSteps, reproduceLearningSpeed } from '../../lib/train/index.js';
+import { learningSpeed, logEvalSteps, reproduceLearningSpeed, type LearningSpeedEntry } from '../../lib/train/index.js';
 import { blobs } from './helpers.js';
+
+/**
+ * A finding "<claim> <verdict> at this scale: tau A (fast) vs B (slow) (ratio B/A)." is consistent
+ * with its own numbers: A and B are the two entries' median taus ("> steps" when censored, which
+ * counts as larger than any measured tau), and the verdict is "holds" exactly when A < B, "does NOT
+ * hold" when A > B, "is not resolved" when A = B; the ratio, when printed, is B/A to 2 decimals.
+ */
+function expectVerdictFollowsFromTaus(finding: string, claim: string, fast: LearningSpeedEntry, slow: LearningSpeedEntry, steps: number): void {
+  const tau = String.raw`(> \d+|\d+(?:\.\d+)?)`;
+  const m = new RegExp(String.raw`^(.*?:) (holds|does NOT hold|is not resolved \(equal tau\)) at this scale: tau ${tau} \((.*?)\) vs ${tau} \((.*?)\)(?: \(ratio (\d+\.\d\d)\))?\.$`).exec(finding);
+  expect(m, finding).not.toBeNull();
+  const [, gotClaim, verdict, aText, fastLabel, bText, slowLabel, ratio] = m as unknown as string[];
+  expect([gotClaim, fastLabel, slowLabel]).toEqual([claim, fast.label, slow.label]);
+  const shown = (t: number | null) => (t === null ? `> ${steps}` : String(t));
+  expect([aText, bText]).toEqual([shown(fast.medianTau), shown(slow.medianTau)]);
+  const value = (t: string) => (t.startsWith('>') ? Infinity : Number(t));
+  const a = value(aText as string);
+  const b = value(bText as string);
+  expect(verdict, finding).toBe(a < b ? 'holds' : a > b ? 'does NOT hold' : 'is not resolved (equal tau)');
+  if (Number.isFinite(a) && Number.isFinite(b)) expect(ratio, finding).toBe((b / a).toFixed(2));
+  else expect(ratio, finding).toBeUndefined();
+}
 
 const data = blobs(400, 16, 4, 3n);
 const configs = [
@@ -51,8 +73,18 @@ describe('learningSpeed', () => {
     expect(v[0] as number).toBeLessThan(v[1] as number);
     expect(v[2] as number).toBeGreaterThan(4); // Gaussian: >= L
     expect(v[3] as number).toBeCloseTo(4, 8); // orthogonal ReLU: exactly L
-    expect(r.findings.length).toBeGreaterThanOrEqual(3);
-    expect(r.findings[0]).toMatch(/Orthogonal tanh at small q\* learns faster than at large q\*: (holds|does NOT hold|is not resolved)/);
+    // Each seed's tau against the median (censored = infinite; two seeds: the mean, or null).
+    for (const e of r.entries) {
+      const [t0, t1] = e.taus;
+      expect(e.medianTau).toBe(t0 === null || t1 === null ? null : ((t0 as number) + (t1 as number)) / 2);
+    }
+    // The three orderings, in the order learningSpeed states them: each verdict must follow from
+    // the taus printed beside it, and those taus must be the entries' median taus.
+    const [orthSmall, orthLarge, gaussSmall, relu] = r.entries as [LearningSpeedEntry, LearningSpeedEntry, LearningSpeedEntry, LearningSpeedEntry];
+    expect(r.findings).toHaveLength(3); // two orthogonal tanh q*: too few for the trend finding
+    expectVerdictFollowsFromTaus(r.findings[0] as string, 'Orthogonal tanh at small q* learns faster than at large q*:', orthSmall, orthLarge, 60);
+    expectVerdictFollowsFromTaus(r.findings[1] as string, 'Orthogonal tanh at small q* learns faster than orthogonal ReLU:', orthSmall, relu, 60);
+    expectVerdictFollowsFromTaus(r.findings[2] as string, 'Orthogonal tanh at small q* learns faster than Gaussian tanh at the same q*:', orthSmall, gaussSmall, 60);
   });
 
   it('reproduceLearningSpeed writes the two figures, the JSON and the table', async () => {
