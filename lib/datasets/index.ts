@@ -84,6 +84,9 @@ function freezeDataset(d: Dataset): Dataset {
   return out;
 }
 
+/** Most classes a dataset may have (the split loops over them; 1e7 took 19 s, 1e10 never ended). */
+export const MAX_CLASSES = 65_536;
+
 function checkSplit(name: string, inputs: unknown, labels: unknown, inputSize: number, classes: number): DatasetSplit {
   if (!(inputs instanceof Float64Array)) throw new DynamicalIsometryTypeError(`${name}.inputs`, 'a Float64Array (row-major count x inputSize)', inputs);
   if (inputs.length === 0 || inputs.length % inputSize !== 0) {
@@ -128,7 +131,7 @@ export function splitDataset(data: UnsplitDatasetInput, options: DatasetSplitOpt
   const o = checkOptions<DatasetSplitOptions>('options', options, ['testFraction', 'seed']);
   if (data === null || typeof data !== 'object') throw new DynamicalIsometryTypeError('dataset', 'an object { inputs, labels, inputSize, classes }', data);
   const inputSize = integer('dataset.inputSize', data.inputSize, 1);
-  const classes = integer('dataset.classes', data.classes, 2);
+  const classes = integer('dataset.classes', data.classes, 2, MAX_CLASSES);
   const all = checkSplit('dataset', data.inputs, data.labels, inputSize, classes);
   const testFraction = o.testFraction === undefined ? 0.2 : positiveNumber('options.testFraction', o.testFraction);
   if (testFraction >= 1) throw new DynamicalIsometryRangeError('options.testFraction', 'a number in (0, 1)', testFraction);
@@ -287,7 +290,7 @@ export function resolveDataset(spec: unknown, name = 'dataset'): Dataset {
   if ('train' in o || 'test' in o) {
     checkOptions(name, spec, ['train', 'test', 'inputSize', 'classes', 'name']);
     const inputSize = integer(`${name}.inputSize`, o.inputSize, 1);
-    const classes = integer(`${name}.classes`, o.classes, 2);
+    const classes = integer(`${name}.classes`, o.classes, 2, MAX_CLASSES);
     const tr = o.train as Record<string, unknown> | undefined;
     const te = o.test as Record<string, unknown> | undefined;
     if (!tr || typeof tr !== 'object') throw new DynamicalIsometryTypeError(`${name}.train`, 'an object { inputs, labels }', tr);

@@ -88,6 +88,12 @@ export function densityHistogram(sample: ArrayLike<number>, opts: HistogramOptio
     counted++;
   }
   const heights = new Float64Array(bins);
-  for (let k = 0; k < bins; k++) heights[k] = counts[k]! / (total * (edges[k + 1]! - edges[k]!));
+  for (let k = 0; k < bins; k++) {
+    heights[k] = counts[k]! / (total * (edges[k + 1]! - edges[k]!));
+    // subnormal samples can make a bin narrower than 1/MAX_VALUE: its density is not representable
+    if (!Number.isFinite(heights[k]!)) {
+      throw new DynamicalIsometryRangeError('values', 'a sample whose bins have representable densities (a bin is narrower than 1/Number.MAX_VALUE)', `bin [${edges[k]}, ${edges[k + 1]}] with ${counts[k]} values`);
+    }
+  }
   return { edges, heights, counted, total };
 }

@@ -7,5 +7,5 @@ export { densityChart, lineChart, phaseDiagramChart, panelGrid, formatLabelNumbe
 export type { DensityChartOptions, DensityCurve, DensityHistogram, LineChartOptions, LineSeries, PhaseCurve, PhaseDiagramChartOptions, PhaseGrid, PlotAtom } from './charts.js';
 export { densityHistogram } from './histogram.js';
 export type { Histogram, HistogramOptions } from './histogram.js';
-export { plotFormat, renderSvg, svgToPng, writePlot, PLOT_FONT } from './render.js';
+export { plotFormat, renderSvg, svgToPng, writePlot, PLOT_FONT, MAX_PLOT_DIMENSION } from './render.js';
 export type { PlotFormat } from './render.js';

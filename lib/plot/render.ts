@@ -88,8 +88,24 @@ export function textWidth(text: string, fontSize: number, bold = false): number 
  *   Vega reject it (their message is included).
  * @example const svg = await renderSvg(densityChart({ curves: [...] }));
  */
+/** Largest width or height (px) of a chart or any of its views: beyond it Vega exhausts the heap. */
+export const MAX_PLOT_DIMENSION = 20_000;
+
+/** Throws a RangeError naming the first numeric width/height in the spec above MAX_PLOT_DIMENSION. */
+function checkDimensions(node: unknown, path: string, depth = 0): void {
+  if (node === null || typeof node !== 'object' || depth > 32) return;
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    const where = Array.isArray(node) ? `${path}[${key}]` : `${path}.${key}`;
+    if ((key === 'width' || key === 'height') && typeof value === 'number' && !(Math.abs(value) <= MAX_PLOT_DIMENSION)) {
+      throw new DynamicalIsometryRangeError(where, `a size of at most ${MAX_PLOT_DIMENSION} px`, value);
+    }
+    checkDimensions(value, where, depth + 1);
+  }
+}
+
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new DynamicalIsometryTypeError('spec', 'a chart specification (an object)', spec);
+  checkDimensions(spec, 'spec');
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   // Vega-Lite's and Vega's loggers write warnings to the console; a library stays quiet.
   const quiet = vega.logger(vega.None);
