@@ -85,6 +85,13 @@ const BETA = 0.5; // kappa_u = -BETA l/(1 + l^2/C): |kappa_u| <= BETA sqrt(C)/2 
 const C_KAPPA = 4; // and |u kappa_u| -> BETA C/4 = 0.5 for erf (where Im d <= 0 needs u Im u <= pi/4)
 const D_MIN = 1e-7; // innermost graded panel at a critical point (h units)
 const H_REAL = 0.05; // real-line rule panel width (h units)
+// At large q* the features of d = phi'(sqrt(q*) h)^2 shrink like 1/sqrt(q*) in h: the contour's
+// panel floor and the verifying real-line rule are also capped in u = sqrt(q*) h units
+const U_FLOOR = 0.5; // widest floored contour panel, u units (|kappa_u| <= 0.5: a near-pole's distance)
+const U_REAL = 0.05; // widest panel of the verifying real-line rule, u units
+// A contour rule with more nodes is refused (the solver's cost is linear in them: ~1 s per 1000-point
+// grid at 1.3e5 nodes); tanh, erf and sigmoid stay under it up to q* ~ 1e5
+const MAX_CONTOUR_NODES = 130_000;
 const CONTOUR_TOLERANCE = 1e-11; // acceptance of a contour rule against the real-line rule
 const KINK_TAPER_U = 1; // kappa tapers to 0 over this distance (u units) from a kink end of a contour
 
@@ -254,12 +261,15 @@ function contourBreakpoints(act: Activation, s: number, a: number, b: number, cr
     let x = x0;
     while (x1 - x > 0) {
       const k0 = Math.abs(kappaH(act, s, x));
-      let width = Math.min(H_MAX, Math.max(H_FLOOR, 1.5 * k0));
+      let width = Math.min(H_MAX, Math.max(Math.min(H_FLOOR, U_FLOOR / s), 1.5 * k0));
       if (x + width >= x1 - 1e-12) width = x1 - x;
       else if (x + 1.5 * width > x1) width = 0.5 * (x1 - x);
       x = x + width;
       out.push(x === x1 ? x1 : x);
       if (x >= x1) break;
+      // past the node budget the rule is refused anyway (_addContourRule): stop before a q* of 1e10
+      // lays 1e7 panels
+      if (out.length * PANEL_NODES > MAX_CONTOUR_NODES) return out;
     }
   }
   return out;
@@ -300,6 +310,7 @@ export function _addContourRule(
   const kap = bps.map((t) => (critSet.has(t) || (doubled && t === 0) ? 0 : tapered(t)));
   const gl = gaussLegendre(PANEL_NODES);
   const rule: RuleArrays = { re: [], im: [], wre: [], wim: [] };
+  if (bps.length * PANEL_NODES > MAX_CONTOUR_NODES) return { rule, rejected: `the contour rule would need more than ${MAX_CONTOUR_NODES} nodes at sqrt(q*) = ${s}` };
   const factor = doubled ? 2 : 1;
   for (let k = 0; k + 1 < bps.length; k++) {
     const z0r = bps[k] as number;
@@ -511,18 +522,30 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
       const c: ContourResult = { rule: { re: [], im: [], wre: [], wim: [] }, rejected: null };
       for (const p of smooth) {
         const piece = _addContourRule(act, (re, im) => dc.call(act, re, im), s, whole ? -T_MAX : p.a, whole ? T_MAX : p.b, even);
-        c.rule.re.push(...piece.rule.re);
-        c.rule.im.push(...piece.rule.im);
-        c.rule.wre.push(...piece.rule.wre);
-        c.rule.wim.push(...piece.rule.wim);
+        // element by element: a spread of 1e5 nodes would overflow the call stack
+        for (let j = 0; j < piece.rule.re.length; j++) {
+          c.rule.re.push(piece.rule.re[j] as number);
+          c.rule.im.push(piece.rule.im[j] as number);
+          c.rule.wre.push(piece.rule.wre[j] as number);
+          c.rule.wim.push(piece.rule.wim[j] as number);
+        }
         if (piece.rejected) {
           c.rejected = piece.rejected;
           break;
         }
       }
+      if (!c.rejected && c.rule.re.length > MAX_CONTOUR_NODES) {
+        c.rejected = `the contour rule would need ${c.rule.re.length} nodes (more than ${MAX_CONTOUR_NODES}: q* = ${q} is too large for it)`;
+      }
       if (c.rejected) rejected = c.rejected;
       else {
-        // verify against the real-line rule where the latter is accurate (w well off the axis)
+        // verify against the real-line rule where the latter is accurate (w well off the axis),
+        // with panels of at most U_REAL in u (8000 s nodes for s = sqrt(q*) > 1: built only here)
+        let check_: RuleArrays = real;
+        if (s * H_REAL > U_REAL) {
+          check_ = { re: [], im: [], wre: [], wim: [] };
+          for (const p of smooth) yield* addRealLinePiece(act, s, p, check_, U_REAL / s, null);
+        }
         let worst = 0;
         const top = Math.max(dmax, 1e-300);
         for (const [fr, fi] of [
@@ -533,7 +556,7 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
           [-0.5, 0.5],
         ] as const) {
           const a1 = cauchyOf(c.rule.re, c.rule.im, c.rule.wre, c.rule.wim, fr * top, fi * top);
-          const a2 = cauchyOf(real.re, real.im, real.wre, real.wim, fr * top, fi * top);
+          const a2 = cauchyOf(check_.re, check_.im, check_.wre, check_.wim, fr * top, fi * top);
           worst = Math.max(worst, Math.hypot(a1[0] - a2[0], a1[1] - a2[1]) / Math.max(1e-300, Math.hypot(a2[0], a2[1])));
         }
         let mass = 0;

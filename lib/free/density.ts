@@ -665,8 +665,8 @@ function checkRuleResolves(s: ResolvedNetworkSpec, law: D2Law): void {
     s.mode === 'critical' ? s.qStar : { weightStd: s.weightStd, biasStd: s.biasStd },
     ErrorCode.outOfRange,
     `the rule gives mu1 = ${mu1}, mu2 = ${mu2} against ${s.mu1}, ${s.mu2} from mean field (${off.toExponential(1)} relative, ` +
-      `more than ${RULE_MOMENT_RTOL}); the built-in smooth activations are resolved up to q* ~ 1e2 (tanh, erf, gelu, elu, selu) to 1e4 ` +
-      `(softplus), see the README's table of the accepted domain`,
+      `more than ${RULE_MOMENT_RTOL}); the built-in smooth activations are resolved up to q* ~ 1e5 (tanh, erf, sigmoid, elu, selu), ` +
+      `1e4 (softplus, silu), 1e2 (gelu): see the README's table of the accepted domain`,
   );
 }
 
