@@ -79,7 +79,12 @@ export interface D2Law {
 const T_MAX = 10; // |h| <= 10: the Gaussian mass outside is 1.5e-23
 const PANEL_NODES = 20;
 const H_MAX = 0.5; // widest contour panel (h units)
-const H_FLOOR = 0.05; // panels need not be narrower than this where kappa is small but no critical point is near
+// Panels need not be narrower than this where kappa is small but no critical point is near. Where
+// phi'^2 tends to a constant (softplus, gelu, silu, elu tails) kappa -> 0 and a real w next to that
+// constant has its pole ~|kappa| from the path: at 0.05 the CDF of softplus (orthogonal, L = 1) was
+// off by 2.7e-7 at lambda = 0.9975 weightStd^2; at 0.01 by <= 5e-9 for q* <= 10 (measured against
+// the closed form Phi(logit(sqrt t)/sqrt q*)), at 2x the nodes for those activations (tanh: none).
+const H_FLOOR = 0.01;
 const KAPPA_MAX_H = 2; // |Im h| <= 2: e^{kappa^2/2} <= 7.4 (bounded cancellation)
 const BETA = 0.5; // kappa_u = -BETA l/(1 + l^2/C): |kappa_u| <= BETA sqrt(C)/2 = 0.5 (tanh: Im u <= 0.5)
 const C_KAPPA = 4; // and |u kappa_u| -> BETA C/4 = 0.5 for erf (where Im d <= 0 needs u Im u <= pi/4)
