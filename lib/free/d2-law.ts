@@ -74,6 +74,13 @@ export interface D2Law {
   readonly contourRejected: string | null;
   /** Largest |M_contour(w) - M_real(w)| over the verification points (contour rules), else null. */
   readonly contourCheck: number | null;
+  /**
+   * Contour rules: the largest change of Im K(w)/pi = Im E[log(1 - d/w)]/pi at real w across the
+   * support of D^2 when the panel floor is divided by 4 (the rule's accuracy on the real axis, where
+   * the solver uses it; F sums L such terms; theory §3.7). 0 for laws without a continuous part, NaN
+   * for real-line rules (their points are verified one by one instead).
+   */
+  readonly axisError: number;
 }
 
 const T_MAX = 10; // |h| <= 10: the Gaussian mass outside is 1.5e-23
@@ -240,7 +247,7 @@ export function _criticalPoints(act: Activation, s: number, a: number, b: number
 }
 
 /** Breakpoints of the contour panels on [a, b] with critical points `crit` (sorted). */
-function contourBreakpoints(act: Activation, s: number, a: number, b: number, crit: number[]): number[] {
+function contourBreakpoints(act: Activation, s: number, a: number, b: number, crit: number[], floorScale = 1): number[] {
   const pts = new Set<number>([a, b, ...crit]);
   for (const c of crit) {
     // geometric grading toward c on both sides; ratio from kappa's slope at c
@@ -266,7 +273,7 @@ function contourBreakpoints(act: Activation, s: number, a: number, b: number, cr
     let x = x0;
     while (x1 - x > 0) {
       const k0 = Math.abs(kappaH(act, s, x));
-      let width = Math.min(H_MAX, Math.max(Math.min(H_FLOOR, U_FLOOR / s), 1.5 * k0));
+      let width = Math.min(H_MAX, Math.max(floorScale * Math.min(H_FLOOR, U_FLOOR / s), 1.5 * k0));
       if (x + width >= x1 - 1e-12) width = x1 - x;
       else if (x + 1.5 * width > x1) width = 0.5 * (x1 - x);
       x = x + width;
@@ -300,11 +307,12 @@ export function _addContourRule(
   a: number,
   b: number,
   doubled: boolean,
+  floorScale = 1,
 ): ContourResult {
   const fixedEnds = [a, b].filter((x) => Math.abs(x) < T_MAX);
   const crit = _criticalPoints(act, s, a, b).filter((c) => c > a + 1e-9 && c < b - 1e-9);
   if (doubled && !crit.includes(0)) crit.unshift(0);
-  const bps = contourBreakpoints(act, s, doubled ? 0 : a, b, [...crit.filter((c) => c >= (doubled ? 0 : a)), ...fixedEnds].sort((x, y) => x - y));
+  const bps = contourBreakpoints(act, s, doubled ? 0 : a, b, [...crit.filter((c) => c >= (doubled ? 0 : a)), ...fixedEnds].sort((x, y) => x - y), floorScale);
   const critSet = new Set([...crit, ...fixedEnds]);
   const taper = Math.min(H_MAX, KINK_TAPER_U / s);
   const tapered = (t: number): number => {
@@ -468,6 +476,7 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
   let kind: D2RuleKind = 'none';
   let rejected: string | null = null;
   let check: number | null = null;
+  let axisError = 0;
   let range: [number, number] | null = null;
 
   if (smooth.length > 0) {
@@ -524,21 +533,25 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
           const y = act.dphi(-s * t) ** 2;
           return Math.abs(x - y) <= 1e-15 * Math.max(x, y);
         });
-      const c: ContourResult = { rule: { re: [], im: [], wre: [], wim: [] }, rejected: null };
-      for (const p of smooth) {
-        const piece = _addContourRule(act, (re, im) => dc.call(act, re, im), s, whole ? -T_MAX : p.a, whole ? T_MAX : p.b, even);
-        // element by element: a spread of 1e5 nodes would overflow the call stack
-        for (let j = 0; j < piece.rule.re.length; j++) {
-          c.rule.re.push(piece.rule.re[j] as number);
-          c.rule.im.push(piece.rule.im[j] as number);
-          c.rule.wre.push(piece.rule.wre[j] as number);
-          c.rule.wim.push(piece.rule.wim[j] as number);
+      const buildContour = (floorScale: number): ContourResult => {
+        const c: ContourResult = { rule: { re: [], im: [], wre: [], wim: [] }, rejected: null };
+        for (const p of smooth) {
+          const piece = _addContourRule(act, (re, im) => dc.call(act, re, im), s, whole ? -T_MAX : p.a, whole ? T_MAX : p.b, even, floorScale);
+          // element by element: a spread of 1e5 nodes would overflow the call stack
+          for (let j = 0; j < piece.rule.re.length; j++) {
+            c.rule.re.push(piece.rule.re[j] as number);
+            c.rule.im.push(piece.rule.im[j] as number);
+            c.rule.wre.push(piece.rule.wre[j] as number);
+            c.rule.wim.push(piece.rule.wim[j] as number);
+          }
+          if (piece.rejected) {
+            c.rejected = piece.rejected;
+            break;
+          }
         }
-        if (piece.rejected) {
-          c.rejected = piece.rejected;
-          break;
-        }
-      }
+        return c;
+      };
+      const c = buildContour(1);
       if (!c.rejected && c.rule.re.length > MAX_CONTOUR_NODES) {
         c.rejected = `the contour rule would need ${c.rule.re.length} nodes (more than ${MAX_CONTOUR_NODES}: q* = ${q} is too large for it)`;
       }
@@ -571,6 +584,7 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
         if (worst <= CONTOUR_TOLERANCE && massErr <= 1e-13) {
           rule = c.rule;
           kind = 'contour';
+          axisError = axisErrorOf(c.rule, buildContour(AXIS_CHECK_FLOOR_SCALE).rule, range);
         } else {
           rejected = `the contour rule disagrees with the real-line rule off the axis (${worst.toExponential(2)} relative, mass error ${massErr.toExponential(2)})`;
         }
@@ -603,6 +617,7 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
     supportMax,
     contourRejected: rejected,
     contourCheck: check,
+    axisError: kind === 'real-line' ? NaN : axisError,
   });
 }
 
@@ -642,7 +657,52 @@ function vanishingSignalLaw(act: Activation): D2Law {
     supportMax: (atoms[atoms.length - 1] as D2Atom).value,
     contourRejected: null,
     contourCheck: null,
+    axisError: 0,
   });
+}
+
+/** The refined rule of the real-axis accuracy check has its panel floor divided by this. */
+const AXIS_CHECK_FLOOR_SCALE = 0.25;
+
+/** Im E[log(1 - d/w)] at real w > 0 under a rule (the term of Im H, theory §3.6, that F sums L times). */
+function axisTerms(rule: RuleArrays, w: number): number {
+  let ki = 0;
+  for (let j = 0; j < rule.re.length; j++) {
+    const dr = rule.re[j] as number;
+    const di = rule.im[j] as number;
+    const cr = rule.wre[j] as number;
+    const ci = rule.wim[j] as number;
+    const ur = w - dr;
+    const ui = Math.max(-di, 0); // w - d_j in the closed upper half-plane (Im d_j <= 0)
+    const lr = Math.log(Math.hypot(ur, ui) / w);
+    const li = Math.atan2(ui, ur);
+    ki += cr * li + ci * lr;
+  }
+  return ki;
+}
+
+/**
+ * The real-axis accuracy of a contour rule (D2Law.axisError): its Im K/pi against a rule with a 4x
+ * finer panel floor at real w across the continuous range of D^2, denser toward its ends (where
+ * phi'^2 tends to a constant the path's pole distance vanishes: theory §3.4).
+ */
+function axisErrorOf(rule: RuleArrays, fine: RuleArrays, range: readonly [number, number] | null): number {
+  if (!range || fine.re.length === 0) return 0;
+  const [lo, hi] = range;
+  const ws: number[] = [];
+  for (const f of [0.1, 0.3, 0.5, 0.7, 0.9]) ws.push(lo + f * (hi - lo));
+  for (const k of [2, 3, 4, 5]) {
+    ws.push(hi - (hi - lo) * 10 ** -k);
+    if (lo > 0) ws.push(lo + (hi - lo) * 10 ** -k);
+  }
+  let worst = 0;
+  for (const w of ws) {
+    if (!(w > 0)) continue;
+    const k1 = axisTerms(rule, w);
+    const k2 = axisTerms(fine, w);
+    worst = Math.max(worst, Math.abs(k1 - k2) / Math.PI);
+  }
+  return worst;
 }
 
 const refinedCache = new WeakMap<D2Law, Map<string, D2Law>>();

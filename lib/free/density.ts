@@ -645,6 +645,32 @@ function lawMoments(s: ResolvedNetworkSpec, law: D2Law): SpectralMoments {
   return moments;
 }
 
+/**
+ * sd/mean of the continuous part of D^2 from its rule (0 without one): the relative width on which
+ * its nodes, stored to eps absolute, lose digits (self-check.ts cdfAccuracy). Atoms are exact and do
+ * not count (hard-tanh at q* = 0.01 has Var(D^2) ~ 1e-23, all of it in two exact atoms).
+ */
+function continuousSpread(law: D2Law): number {
+  if (law.nodeRe.length === 0) return 0;
+  let c = 0;
+  let m = 0;
+  for (let j = 0; j < law.nodeRe.length; j++) {
+    c += law.weightRe[j] as number;
+    m += (law.weightRe[j] as number) * (law.nodeRe[j] as number) - (law.weightIm[j] as number) * (law.nodeIm[j] as number);
+  }
+  const mean = m / c;
+  let v = 0;
+  for (let j = 0; j < law.nodeRe.length; j++) {
+    const dr = (law.nodeRe[j] as number) - mean;
+    const di = law.nodeIm[j] as number;
+    v += (law.weightRe[j] as number) * (dr * dr - di * di) - (law.weightIm[j] as number) * (2 * dr * di);
+  }
+  return Math.sqrt(Math.max(0, v / c)) / Math.abs(mean);
+}
+
+/** A law whose CDF accuracy (self-check.ts cdfAccuracy) would be worse than this is refused. */
+const WORST_CDF_ACCURACY = 1e-4;
+
 /** Relative agreement required between the D^2 rule's mu1, mu2 and the mean-field quadrature's. */
 const RULE_MOMENT_RTOL = 1e-9;
 
@@ -698,7 +724,17 @@ async function buildModel(s: ResolvedNetworkSpec, coop: Cooperation): Promise<Mo
       : [];
   const zero = atoms.find((a) => a.location === 0);
   // sd(D^2)/mu1 from the central moment (no cancellation for narrow laws)
-  const accuracy = cdfAccuracy(Math.sqrt(Math.max(0, d2Variance(law, s.mu1))) / s.mu1);
+  const accuracy = cdfAccuracy(continuousSpread(law), s.depth, law.axisError);
+  if (!(accuracy <= WORST_CDF_ACCURACY)) {
+    throw new DynamicalIsometryRangeError(
+      s.mode === 'critical' ? 'spec.qStar' : 'spec',
+      `a network whose CDF the solver resolves to ${WORST_CDF_ACCURACY} or better`,
+      s.mode === 'critical' ? s.qStar : { weightStd: s.weightStd, biasStd: s.biasStd },
+      ErrorCode.outOfRange,
+      `the rule for the law of D^2 of ${s.activation.name} at q* = ${s.qStar} changes by ${law.axisError.toExponential(1)} on the real axis ` +
+        `when refined, which over ${s.depth} layer(s) bounds the CDF's accuracy by ${accuracy.toExponential(1)} (theory §3.7)`,
+    );
+  }
   const model: Model = {
     P,
     law,

@@ -14,10 +14,14 @@ import type { SpectralAtom } from './problem.js';
  * limit, depths 1 to 1e4), or 64 eps / spread for a narrow law of D^2 (spread = sd(D^2)/mu1, below
  * ~1e-6 for tanh and erf at q* < 1e-7): its values 1 - O(spread) are stored to eps absolute, i.e.
  * to eps/spread relative to the law's width, and the CDF inherits that (measured up to 23 eps/spread,
- * tanh at q* = 1e-8, L = 1e4).
+ * tanh at q* = 1e-8, L = 1e4); or 4 (L + 1) times the contour rule's measured real-axis error
+ * (D2Law.axisError) where that is larger.
  */
-export function cdfAccuracy(spreadD: number): number {
-  return Math.max(BASE_CDF_ACCURACY, spreadD > 0 ? (64 * Number.EPSILON) / spreadD : 0);
+export function cdfAccuracy(spreadD: number, depth = 1, axisError = 0): number {
+  // a contour rule that loses accuracy on the real axis (phi'^2 tending to a constant: softplus,
+  // silu at large q*) loses it in each of the L terms of Im H: 4 (L + 1) times its measured change
+  const rule = Number.isFinite(axisError) ? 4 * (depth + 1) * axisError : 0;
+  return Math.max(BASE_CDF_ACCURACY, spreadD > 0 ? (64 * Number.EPSILON) / spreadD : 0, rule);
 }
 const BASE_CDF_ACCURACY = 1e-8;
 
