@@ -527,7 +527,7 @@ const POLE_RTOL = 1e-6;
  * of that node amplifies the rounding of Im w into an O(1) error of F, and the real-axis value
  * (Im w = 0, where every term of Im H is exact) is the right one; anywhere else Im w is kept.
  */
-function nearRealPole(P: FreeProblem, wr: number, wi: number): boolean {
+export function nearRealPole(P: FreeProblem, wr: number, wi: number): boolean {
   if (!(wi <= REAL_W_RTOL * (P.depth + 1) * Math.abs(wr))) return false;
   for (let j = 0; j < P.dRe.length; j++) {
     if ((P.dIm[j] as number) === 0 && Math.abs(wr - (P.dRe[j] as number)) <= POLE_RTOL * Math.abs(wr)) return true;
