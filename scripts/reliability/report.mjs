@@ -3,9 +3,10 @@
 //   1. the reliability test suite (fuzzed API and CLI cases, invariants, concurrency, cancellation,
 //      memory cap, quick leak test), collecting the figures the tests record;
 //   2. the full leak check: 10,000 calls of every native entry point (scripts/reliability/leaks.mjs);
-//   3. the sanitizer run (scripts/reliability/sanitize.sh: ASan+UBSan, LSan scoped to the addon, valgrind).
+//   3. the sanitizer run (scripts/reliability/sanitize.sh: ASan+UBSan, LSan scoped to the addon, valgrind);
+//   and, between 1 and 2, the full domain sweep of spectralDensity (scripts/reliability/domain-sweep.mjs).
 // Usage (from the package root, after `npm run build`):
-//   node scripts/reliability/report.mjs [--skip-leaks] [--skip-sanitize] [--sanitize-tests]
+//   node scripts/reliability/report.mjs [--skip-sweep] [--skip-leaks] [--skip-sanitize] [--sanitize-tests]
 // Honours DYNAMICAL_ISOMETRY_BUILD_DIR (the Release addon) and SAN_BUILD_DIR (the sanitized one).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,6 +43,20 @@ try {
   /* no figures: the suite failed early */
 }
 for (const f of figures) out(`  ${f.name}: ${f.value}`);
+
+// ---- 1b. the full domain sweep of spectralDensity (issue 11; ~20 min on 2 cores) -----------------
+if (!argv.includes('--skip-sweep')) {
+  const sweepFigures = path.join(tmp, 'sweep-figures.jsonl');
+  const r = run(process.execPath, ['scripts/reliability/domain-sweep.mjs', '--report', path.join(tmp, 'domain-sweep-report.txt')], { DI_RELIABILITY_FIGURES: sweepFigures });
+  let sweep = [];
+  try {
+    sweep = readFileSync(sweepFigures, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  } catch {
+    /* the sweep failed before writing its figures */
+  }
+  out(`domain sweep (full grid): ${r.status === 0 ? 'every case valid or refused with a typed error' : 'FAILED (violations: see its report)'} in ${r.seconds} s`);
+  for (const f of sweep) out(`  ${f.name}: ${f.value}`);
+}
 
 // ---- 2. full leak check --------------------------------------------------------------------------
 if (!argv.includes('--skip-leaks')) {
