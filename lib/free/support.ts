@@ -5,8 +5,9 @@
  * are the critical values of z on those intervals (z'(w) = 0: a 1-D root of d log z/dw, bracketed on
  * a log-spaced sample and refined by bisection to machine precision); hard edges are the limits of z
  * at the interval ends (e.g. weightStd^2 max d for orthogonal L = 1) and 0. Between consecutive
- * candidate edges the density is either positive throughout or zero throughout; one solve at an
- * interior point decides which.
+ * candidate edges the density is either positive throughout or zero throughout; the mass between
+ * them, F(b-) - F(a+) from the closed-form CDF, decides which (docs/theory.md §3.6), and is the
+ * interval's continuous mass.
  * @module
  */
 import { runSync } from './cooperate.js';
