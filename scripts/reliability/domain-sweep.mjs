@@ -214,10 +214,18 @@ for (const [check, groups] of checks) {
   }
 }
 say();
-say('## Cases verified only in part (check calls refused or not converged; not violations)');
-const partial = all.filter((o) => o.notes && o.notes.length > 0);
-if (partial.length === 0) say('none');
-for (const o of partial) say(`- ${o.id} (${o.verdict}): ${o.notes.join(' | ')}`);
+say('## Notes (not violations): check calls refused or not converged, mass only F vouches for');
+const notes = new Map();
+for (const o of all) for (const n of o.notes ?? []) {
+  const t = template(n);
+  notes.set(t, [...(notes.get(t) ?? []), `${o.id}: ${n}`]);
+}
+if (notes.size === 0) say('none');
+for (const [t, items] of [...notes].sort((a, b) => b[1].length - a[1].length)) {
+  say(`#### ${items.length} x: ${t}`);
+  for (const i of items.slice(0, 12)) say(`  - ${i}`);
+  if (items.length > 12) say(`  - ... and ${items.length - 12} more`);
+}
 say();
 say('## Typed refusals by code and activation');
 const refusedBy = new Map();
