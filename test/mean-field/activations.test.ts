@@ -14,6 +14,21 @@ import { describeEachBackend } from '../helpers/backends.js';
 const ALL = ['linear', 'relu', 'leaky-relu', 'hard-tanh', 'tanh', 'erf', 'sigmoid', 'softplus', 'elu', 'selu', 'gelu', 'silu'];
 const SMOOTH = ['tanh', 'erf', 'sigmoid', 'softplus', 'gelu', 'silu'];
 
+
+/**
+ * d/dz along the real and imaginary directions must agree at z = x + 0.3i: f(z+h) - f(z-h) =
+ * -i (f(z+ih) - f(z-ih)), by central differences with h = 1e-5 (truncation ~1e-10, to 1e-8).
+ */
+function expectCauchyRiemann(f: (re: number, im: number) => [number, number], x: number, why: string): void {
+  const y = 0.3;
+  const h = 1e-5;
+  const [ar, ai] = f(x + h, y);
+  const [br, bi] = f(x - h, y);
+  const [cr, ci] = f(x, y + h);
+  const [dr, di] = f(x, y - h);
+  expectAllClose([(ar - br) / (2 * h), (ai - bi) / (2 * h)], [(ci - di) / (2 * h), -(cr - dr) / (2 * h)], { atol: 1e-8, rtol: 1e-8, why });
+}
+
 describe('activation table', () => {
   it('lists the twelve built-ins in native-id order', () => {
     expect(activationNames).toEqual(ALL);
@@ -58,18 +73,7 @@ describe('activation table', () => {
       for (let x = -5; x <= 5; x += 0.37) {
         const [re, im] = f(x, 0);
         expectAllClose([re, im], [a.dphi(x), 0], { rtol: 1e-13, atol: 1e-15, why: `${name}: two formulas for phi', each a few ulps` });
-        // d/dz along the real and imaginary directions must agree: f(z+h) - f(z-h) = -i (f(z+ih) - f(z-ih))
-        const y = 0.3;
-        const h = 1e-5;
-        const [ar, ai] = f(x + h, y);
-        const [br, bi] = f(x - h, y);
-        const [cr, ci] = f(x, y + h);
-        const [dr, di] = f(x, y - h);
-        expectAllClose([(ar - br) / (2 * h), (ai - bi) / (2 * h)], [(ci - di) / (2 * h), -(cr - dr) / (2 * h)], {
-          atol: 1e-8,
-          rtol: 1e-8,
-          why: `${name}: Cauchy-Riemann by central differences (h = 1e-5)`,
-        });
+        expectCauchyRiemann(f, x, `${name}: Cauchy-Riemann by central differences (h = 1e-5)`);
       }
     }
     expect(resolveActivation('relu').dphiComplex).toBeUndefined();
@@ -83,17 +87,7 @@ describe('activation table', () => {
     expect(f).toBeDefined();
     for (const x of [-7.3, -2.2, -0.6, -0.05, 0.05, 0.7, 3.1]) {
       expectAllClose(f(x, 0), [a.dphi(x), 0], { rtol: 1e-15, atol: 0, why: 'the same exp formula on the real axis' });
-      const y = 0.3;
-      const h = 1e-5;
-      const [ar, ai] = f(x + h, y);
-      const [br, bi] = f(x - h, y);
-      const [cr, ci] = f(x, y + h);
-      const [dr, di] = f(x, y - h);
-      expectAllClose([(ar - br) / (2 * h), (ai - bi) / (2 * h)], [(ci - di) / (2 * h), -(cr - dr) / (2 * h)], {
-        atol: 1e-8,
-        rtol: 1e-8,
-        why: 'Cauchy-Riemann by central differences (h = 1e-5, the stencil inside one piece)',
-      });
+      expectCauchyRiemann(f, x, 'Cauchy-Riemann by central differences (h = 1e-5, the stencil inside one piece)');
     }
   });
 
