@@ -503,7 +503,6 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
     intervalMasses: model.contMass,
     cdfAccuracy: model.cdfAccuracy,
     moments,
-    expectedMean: s.chi ** s.depth,
     density,
     lambda,
   });
