@@ -13,7 +13,7 @@ import { type FreeProblem, type GridOutput, gridSteps, solveGrid } from './solve
 /** The addon's free-probability entry points (native/binding/free_binding.cc). */
 interface FreeAddon extends NativeAddonBase {
   /**
-   * params = [depth, logScale, gaussian, p0, logMu1]; nodes = dRe | dIm | cRe | cIm (4n);
+   * params = [depth, logScale, gaussian, p0, logMu1, end count n_e, then n_e pairs (endD, endMass)]; nodes = dRe | dIm | cRe | cIm (4n);
    * out = density | cdf | wRe | wIm (4 lam.length); stats = [iterations, maxResidual, failures];
    * control = [cancel flag (JS writes), grid points done (the worker writes)].
    */
@@ -51,7 +51,7 @@ function pack(P: FreeProblem): Packed {
   nodes.set(P.dIm, n);
   nodes.set(P.cRe, 2 * n);
   nodes.set(P.cIm, 3 * n);
-  const p = { params: Float64Array.of(P.depth, P.logScale, P.gaussian ? 1 : 0, P.p0, P.logMu1), nodes };
+  const p = { params: Float64Array.from([P.depth, P.logScale, P.gaussian ? 1 : 0, P.p0, P.logMu1, P.endD.length, ...Array.from(P.endD, (d, k) => [d, P.endMass[k] as number]).flat()]), nodes };
   packedCache.set(P, p);
   return p;
 }

@@ -81,9 +81,18 @@ export interface D2Law {
    * for real-line rules (their points are verified one by one instead).
    */
   readonly axisError: number;
+  /**
+   * The ends of the continuous rule where the h-line is truncated (|h| = 10, one per infinite end
+   * of a smooth piece): the value d there and the Gaussian mass of the last unit of h before it
+   * (2.3e-19). Where E[1/(w - d)] would be carried by the rule's end (w -> 0 for tanh at large q*,
+   * whose 1/d grows faster than the Gaussian decays) the rule does not resolve it (theory §3.8,
+   * lib/free/solver-js.ts resolvedByRule).
+   */
+  readonly ruleEnds: readonly D2Atom[];
 }
 
 const T_MAX = 10; // |h| <= 10: the Gaussian mass outside is 1.5e-23
+const RULE_END_MASS = 0.5 * (erfc((T_MAX - 1) * Math.SQRT1_2) - erfc(T_MAX * Math.SQRT1_2)); // P(9 < h < 10) = 1.1e-19
 const PANEL_NODES = 20;
 const H_MAX = 0.5; // widest contour panel (h units)
 // Panels need not be narrower than this where kappa is small but no critical point is near. Where
@@ -453,6 +462,7 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
   const cuts = [-Infinity, ...act.kinks.map((k) => k / s), Infinity];
   const atomMap = new Map<number, number>();
   const smooth: SmoothPiece[] = [];
+  const ruleEnds: D2Atom[] = [];
   for (let k = 0; k + 1 < cuts.length; k++) {
     const a = cuts[k] as number;
     const b = cuts[k + 1] as number;
@@ -467,6 +477,10 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
       const lo = Math.max(a, -T_MAX);
       const hi = Math.min(b, T_MAX);
       if (hi > lo) smooth.push({ a: lo, b: hi });
+      for (const end of [a < -T_MAX ? -T_MAX : NaN, b > T_MAX ? T_MAX : NaN]) {
+        const v = Number.isNaN(end) ? null : safeDphi(act, s * end);
+        if (v !== null) ruleEnds.push(Object.freeze({ value: v * v, mass: RULE_END_MASS }));
+      }
     }
   }
   const atoms = [...atomMap.entries()].map(([value, mass]) => ({ value, mass })).sort((x, y) => x.value - y.value);
@@ -618,6 +632,7 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
     contourRejected: rejected,
     contourCheck: check,
     axisError: kind === 'real-line' ? NaN : axisError,
+    ruleEnds: Object.freeze(ruleEnds),
   });
 }
 
@@ -658,6 +673,7 @@ function vanishingSignalLaw(act: Activation): D2Law {
     contourRejected: null,
     contourCheck: null,
     axisError: 0,
+    ruleEnds: Object.freeze([]),
   });
 }
 

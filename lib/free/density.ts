@@ -12,7 +12,7 @@ import { Cooperation } from './cooperate.js';
 import { type D2Law, d2Cauchy, d2LawOfSteps, d2Moment, d2Variance, REAL_LINE_PANEL_WIDTH, refinedRealLineLawSteps } from './d2-law.js';
 import { type SpectralMoments, spectralMoments } from './moments.js';
 import { buildProblem, type SpectralAtom, spectralAtoms } from './problem.js';
-import { Eval, evaluate, type FreeProblem, type GridOutput, imH, nearRealPole, newtonSteps, thetaSteps } from './solver-js.js';
+import { Eval, evaluate, type FreeProblem, type GridOutput, imH, nearRealPole, newtonSteps, PointStatus, thetaSteps } from './solver-js.js';
 import { cdfAccuracy, lawViolations } from './self-check.js';
 import { supportSteps, type SupportInterval } from './support.js';
 
@@ -110,6 +110,13 @@ export interface SpectralDiagnostics {
    * whose values 1 - O(q*) are stored to eps absolute). See the README's table of the domain.
    */
   readonly cdfAccuracy: number;
+  /**
+   * Grid points in a tail beyond what the rule for D^2 resolves (theory §3.8: deep lower tails,
+   * where E[1/(w - D^2)] would be carried by the rule's truncated ends) whose tail holds at most
+   * TAIL_BOUND_MASS = 1e-12 of continuous mass, by the CDF at the nearest resolved point: their
+   * density is returned as 0 and their CDF as that bound's end (right to 1e-12). Not failures.
+   */
+  readonly belowResolution: number;
 }
 
 /** The result of {@link spectralDensity}. */
@@ -175,17 +182,70 @@ function atomsAtOrBelow(atoms: readonly SpectralAtom[], x: number): number {
   return s;
 }
 
-/** F by the closed form at one point inside the support (sync solve). */
-function cdfInside(model: Model, x: number): number {
-  const lam = Float64Array.of(x);
-  const seg = Int32Array.of(0);
-  const r = solveGridBackendSync(model.P, lam, seg, true);
-  if (r.status[0] !== 0) {
-    throw new NumericalError(ErrorCode.noConvergence, `spectral CDF: the solver did not converge at lambda = ${x}`, {
-      details: { lambda: x, iterations: r.iterations, residual: r.maxResidual },
-    });
+/** F by the closed form at one point inside the support (sync solve); NaN where the solve fails. */
+function solveCdfAt(model: Model, x: number): { f: number; density: number } {
+  const r = solveGridBackendSync(model.P, Float64Array.of(x), Int32Array.of(0), true);
+  if (r.status[0] !== 0) return { f: NaN, density: NaN };
+  return { f: Math.min(1, Math.max(0, (r.cdf as Float64Array)[0] as number)), density: r.density[0] as number };
+}
+
+/** Bisection steps (in log lambda) that locate where the solver's resolution ends (see cdfByBound). */
+const RESOLUTION_BISECTIONS = 40;
+
+/**
+ * F at a point x of support interval k where the solver has no solution (deep in a tail, below what
+ * the rule resolves: theory §3.8), bounded by monotonicity: with x_r the nearest point of the
+ * interval where it has one, F(x) lies between F at the interval's end on x's side and F(x_r). When
+ * those differ by at most the CDF's accuracy the end's value is returned (right to that accuracy);
+ * otherwise F(x) is not known and the call throws.
+ */
+function cdfByBound(model: Model, k: number, x: number): number {
+  const iv = model.intervals[k] as SupportInterval;
+  let before = atomsAtOrBelow(model.atoms, iv.min);
+  for (let j = 0; j < k; j++) before += model.contMass[j] as number;
+  const innerAtoms = (upTo: number): number => atomsAtOrBelow(model.atoms, upTo) - atomsAtOrBelow(model.atoms, iv.min);
+  const low = before + innerAtoms(x); // F(iv.min+) plus the inner atoms up to x
+  const high = before + (model.contMass[k] as number) + innerAtoms(iv.max);
+  const lx = Math.log(x);
+  for (const dir of [1, -1]) {
+    // the nearest solvable point on this side: steps doubling in log lambda, then bisection
+    const end = dir > 0 ? Math.log(iv.max) : iv.min > 0 ? Math.log(iv.min) : Math.log(Number.MIN_VALUE);
+    let bad = lx;
+    let good = NaN;
+    let fGood = NaN;
+    for (let step = 1; dir * (end - bad) > 0; step *= 2) {
+      const u = dir > 0 ? Math.min(lx + step, end) : Math.max(lx - step, end);
+      const { f } = solveCdfAt(model, Math.exp(u));
+      if (!Number.isNaN(f)) {
+        good = u;
+        fGood = f;
+        break;
+      }
+      bad = u;
+      if (u === end) break;
+    }
+    if (Number.isNaN(good)) continue;
+    for (let it = 0; it < RESOLUTION_BISECTIONS && Math.abs(good - bad) > 1e-12 * Math.max(1, Math.abs(good)); it++) {
+      const mid = 0.5 * (good + bad);
+      const { f } = solveCdfAt(model, Math.exp(mid));
+      if (Number.isNaN(f)) bad = mid;
+      else {
+        good = mid;
+        fGood = f;
+      }
+    }
+    if (dir > 0 && fGood - low <= model.cdfAccuracy) return low;
+    if (dir < 0 && high - fGood <= model.cdfAccuracy) return Math.min(1, high);
   }
-  return Math.min(1, Math.max(0, (r.cdf as Float64Array)[0] as number));
+  throw new NumericalError(ErrorCode.noConvergence, `spectral CDF: the solver has no solution at lambda = ${x}, and F there is not bounded to within ${model.cdfAccuracy.toExponential(1)} by its neighbours`, {
+    details: { lambda: x, intervalMin: iv.min, intervalMax: iv.max },
+  });
+}
+
+/** F at x strictly inside support interval k: the closed form, or the monotone bound where there is no solution. */
+function cdfInside(model: Model, k: number, x: number): number {
+  const { f } = solveCdfAt(model, x);
+  return Number.isNaN(f) ? cdfByBound(model, k, x) : f;
 }
 
 function cdfOf(model: Model, x: number): number {
@@ -194,7 +254,7 @@ function cdfOf(model: Model, x: number): number {
   if (k >= 0) {
     // right-continuity at an atom inside the support: the closed form is singular there
     const onAtom = model.atoms.some((a) => a.location === x);
-    return cdfInside(model, onAtom ? x * (1 + 4 * Number.EPSILON) : x);
+    return cdfInside(model, k, onAtom ? x * (1 + 4 * Number.EPSILON) : x);
   }
   let s = atomsAtOrBelow(model.atoms, x);
   model.intervals.forEach((iv, j) => {
@@ -228,12 +288,12 @@ function quantileOf(model: Model, p: number): number {
       // F would land anywhere F rounds to p above it)
       let from = iv.min;
       for (const a of innerAtoms) {
-        const below = cdfInside(model, a.location * (1 - ATOM_SIDE_OFFSET));
-        if (p <= below) return solveQuantile(model, { min: from, max: a.location }, p);
+        const below = cdfInside(model, ev.index, a.location * (1 - ATOM_SIDE_OFFSET));
+        if (p <= below) return solveQuantile(model, ev.index, { min: from, max: a.location }, p);
         if (p <= below + a.mass) return a.location;
         from = a.location;
       }
-      return solveQuantile(model, { min: from, max: iv.max }, p);
+      return solveQuantile(model, ev.index, { min: from, max: iv.max }, p);
     }
     cum += mass + inner;
   }
@@ -244,22 +304,18 @@ function quantileOf(model: Model, p: number): number {
 /** Relative offset below an atom inside the support at which F(atom-) is read. */
 const ATOM_SIDE_OFFSET = 1e-13;
 
-/** F(x) = p inside [iv.min, iv.max] (no atom inside): safeguarded Newton in log x (F' = rho), bisection fallback. */
-function solveQuantile(model: Model, iv: { readonly min: number; readonly max: number }, p: number): number {
+/**
+ * F(x) = p inside [iv.min, iv.max], a part of support interval k with no atom inside: safeguarded
+ * Newton in log x (F' = rho), bisection where F is known only by its bound (cdfByBound).
+ */
+function solveQuantile(model: Model, k: number, iv: { readonly min: number; readonly max: number }, p: number): number {
   let hi = Math.log(iv.max);
   let lo: number;
   if (iv.min > 0) lo = Math.log(iv.min);
   else {
     // bracket from below: F(e^lo) < p, down to ~1e-300
     lo = Math.log(iv.max) - 36;
-    for (;;) {
-      let f: number;
-      try {
-        f = cdfInside(model, Math.exp(lo));
-      } catch {
-        break; // not solvable this far down (see docs): bisect from here
-      }
-      if (f < p) break;
+    while (cdfInside(model, k, Math.exp(lo)) >= p) {
       lo -= 36;
       // quantiles below ~1e-300 are not representable: reported as 0 (as the reference does with null)
       if (lo <= -690) return 0;
@@ -268,15 +324,11 @@ function solveQuantile(model: Model, iv: { readonly min: number; readonly max: n
   let u = 0.5 * (lo + hi);
   for (let it = 0; it < 200; it++) {
     const x = Math.exp(u);
-    const r = solveGridBackendSync(model.P, Float64Array.of(x), Int32Array.of(0), true);
-    if (r.status[0] !== 0) {
-      u = 0.5 * (lo + hi);
-      continue;
-    }
-    const f = ((r.cdf as Float64Array)[0] as number) - p;
+    const solved = solveCdfAt(model, x);
+    const f = (Number.isNaN(solved.f) ? cdfByBound(model, k, x) : solved.f) - p;
     if (f >= 0) hi = u;
     else lo = u;
-    const slope = x * (r.density[0] as number); // dF/du
+    const slope = x * solved.density; // dF/du (NaN without a solution: bisect)
     let next = slope > 0 ? u - f / slope : NaN;
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
     if (Math.abs(next - u) <= 1e-15 * Math.max(1, Math.abs(u)) || hi - lo <= 1e-15 * Math.max(1, Math.abs(u))) return Math.exp(next);
@@ -466,6 +518,7 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
   const r = await solveGridBackend(model.P, sorted, seg, wantCdf, coop, report);
   readRealSolutionsOnAxis(model.P, sorted, r);
   const unresolved = model.law.ruleKind === 'real-line' ? await coop.drive(refineSteps(s, model, sorted, r), undefined, () => `after all ${pointsTotal} grid points, verifying the real-line rule`) : 0;
+  const belowResolution = boundUnresolvedTails(model, sorted, seg, r);
   coop.throwIfAborted(() => `after all ${pointsTotal} grid points`);
   report(pointsTotal);
   const density = new Float64Array(lambda.length);
@@ -538,6 +591,7 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
       unresolved,
       cdfAccuracy: model.cdfAccuracy,
       selfCheck: Object.freeze(violations),
+      belowResolution,
     }),
   });
 }
@@ -602,6 +656,65 @@ function* refineSteps(s: ResolvedNetworkSpec, model: Model, lam: Float64Array, r
  * (elu, orthogonal, L = 1: 7.6e6 instead of 2 at 4 ulp below the atom at weightStd^2, theory §3.6).
  * Both backends' solutions pass through here, so they stay equal.
  */
+/** Continuous mass a tail may hold for its unresolved grid points to be given density 0 (SpectralDiagnostics.belowResolution). */
+const TAIL_BOUND_MASS = 1e-12;
+
+/**
+ * Grid points without a solution at the low (or high) end of a support interval, below (above) its
+ * first (last) resolved grid point x_r: when F(x_r) differs from F at the interval's end by at most
+ * TAIL_BOUND_MASS, the tail is negligible there and they get density 0 and the end's CDF (status ok,
+ * counted). Points without a solution elsewhere stay failures. Updates r in place; returns the count.
+ */
+function boundUnresolvedTails(model: Model, lam: Float64Array, seg: Int32Array, r: GridOutput): number {
+  let count = 0;
+  for (let k = 0; k < model.intervals.length; k++) {
+    const idx: number[] = [];
+    for (let i = 0; i < lam.length; i++) if (seg[i] === k) idx.push(i);
+    const failed = (i: number): boolean => r.status[i] === PointStatus.noConvergence;
+    if (!idx.some(failed)) continue;
+    const iv = model.intervals[k] as SupportInterval;
+    let before = atomsAtOrBelow(model.atoms, iv.min);
+    for (let j = 0; j < k; j++) before += model.contMass[j] as number;
+    const inner = (x: number): number => atomsAtOrBelow(model.atoms, x) - atomsAtOrBelow(model.atoms, iv.min);
+    const settle = (i: number, f: number): void => {
+      r.status[i] = PointStatus.ok;
+      r.density[i] = 0;
+      if (r.cdf) r.cdf[i] = f;
+      r.failures--;
+      count++;
+    };
+    // a run of failed points at an end of the interval, bounded by F at the resolved point next to it
+    const settleRun = (run: number[], end: 'low' | 'high', resolvedAt: number): void => {
+      if (run.length === 0) return;
+      const fr = solveCdfAt(model, lam[resolvedAt] as number).f;
+      for (const i of run) {
+        const low = before + inner(lam[i] as number);
+        const high = Math.min(1, before + (model.contMass[k] as number) + inner(iv.max));
+        if (end === 'low' && fr - low <= TAIL_BOUND_MASS) settle(i, low);
+        else if (end === 'high' && high - fr <= TAIL_BOUND_MASS) settle(i, high);
+      }
+    };
+    const firstOk = idx.findIndex((i) => !failed(i));
+    if (firstOk < 0) {
+      // no resolved grid point in the interval: each point by the bisection of cdfByBound
+      const tight = { ...model, cdfAccuracy: TAIL_BOUND_MASS };
+      for (const i of idx) {
+        try {
+          settle(i, cdfByBound(tight, k, lam[i] as number));
+        } catch {
+          // not bounded: stays a failure
+        }
+      }
+      continue;
+    }
+    settleRun(idx.slice(0, firstOk), 'low', idx[firstOk] as number);
+    let lastOk = idx.length - 1;
+    while (failed(idx[lastOk] as number)) lastOk--;
+    settleRun(idx.slice(lastOk + 1), 'high', idx[lastOk] as number);
+  }
+  return count;
+}
+
 function readRealSolutionsOnAxis(P: FreeProblem, lam: Float64Array, r: GridOutput): void {
   const e = new Eval();
   for (let i = 0; i < lam.length; i++) {

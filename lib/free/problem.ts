@@ -42,6 +42,8 @@ export function buildProblem(spec: SolverSpec, law: D2Law): FreeProblem {
     cRe,
     cIm,
     logMu1: Math.log(mu1 > 0 ? mu1 : 1),
+    endD: Float64Array.from(law.ruleEnds, (x) => x.value),
+    endMass: Float64Array.from(law.ruleEnds, (x) => x.mass),
   };
 }
 

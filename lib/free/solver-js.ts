@@ -42,6 +42,9 @@ export interface FreeProblem {
   readonly cIm: Float64Array;
   /** log mu1 (for the initial guess on the negative axis). */
   readonly logMu1: number;
+  /** The rule's truncated ends (D2Law.ruleEnds): d there, and the Gaussian mass just before (see resolvedByRule). */
+  readonly endD: Float64Array;
+  readonly endMass: Float64Array;
 }
 
 /** Per-point outcome codes. */
@@ -353,6 +356,25 @@ function physical(e: Eval): boolean {
   return e.mi <= 1e-13 * Math.hypot(e.mr, e.mi);
 }
 
+/** The largest share of w E[1/(w - d)] = 1 + m (p0 = 0) the rule's ends may carry in a resolved solution. */
+const RULE_END_SHARE = 1e-3;
+
+/**
+ * Whether the rule resolves the solution w (theory §3.8): the part of 1 + m = p0 + w E[1/(w - d)]
+ * carried by the last unit of h before each truncated end of the rule (mass mu_e at d_e there),
+ * ~ |w| mu_e / |w - d_e|, is at most RULE_END_SHARE of |1 + m|. Near lambda -> 0 (w -> 0, 1 + m -> 0)
+ * with 1/d growing faster than the Gaussian decays (tanh at large q*: 1/d ~ e^{4 sqrt(q*) |h|})
+ * E[1/(w - d)] is carried by the rule's ends, and the roots found there are not the law's: tanh,
+ * orthogonal, L = 7, weightStd 4 gave F(1e-300) = 0.6 against F(1e-200) = 2.4e-10.
+ */
+export function resolvedByRule(P: FreeProblem, wr: number, wi: number, e: Eval): boolean {
+  const n = P.endD.length;
+  if (n === 0) return true;
+  let carried = 0;
+  for (let k = 0; k < n; k++) carried += (P.endMass[k] as number) / Math.hypot(wr - (P.endD[k] as number), wi);
+  return Math.hypot(wr, wi) * carried <= RULE_END_SHARE * Math.hypot(e.pr, e.pi);
+}
+
 /**
  * Solves log z(w) = log(lambda) + i0 on the physical branch by continuation from the negative axis
  * (theta from pi to 0). Never throws; `ok` says whether it converged.
@@ -420,7 +442,7 @@ export function* thetaSteps(P: FreeProblem, logLam: number, e: Eval): Generator<
     }
   }
   evaluate(P, wr, wi, e);
-  const ok = theta === 0 && last.ok && physical(e);
+  const ok = theta === 0 && last.ok && physical(e) && resolvedByRule(P, wr, wi, e);
   return { wr, wi, mr: e.mr, mi: e.mi, iterations, residual: theta === 0 ? last.residual : Infinity, ok };
 }
 
@@ -464,7 +486,7 @@ export function solveWarm(
   if (!Number.isFinite(pr) || !Number.isFinite(pi)) return null;
   const predStep = Math.hypot(pr - wr, pi - wi);
   const r = newton(P, pr, pi, logLam, 0, e, 24);
-  if (!r.ok || r.wi < -1e-14 * Math.hypot(r.wr, r.wi) || !physical(e)) return null;
+  if (!r.ok || r.wi < -1e-14 * Math.hypot(r.wr, r.wi) || !physical(e) || !resolvedByRule(P, r.wr, r.wi, e)) return null;
   if (Math.hypot(r.wr - pr, r.wi - pi) > 0.5 * predStep + 1e-12 * Math.hypot(pr, pi)) return null;
   return { wr: r.wr, wi: Math.max(0, r.wi), mr: e.mr, mi: e.mi, iterations: r.iterations, residual: r.residual, ok: true };
 }

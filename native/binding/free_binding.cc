@@ -36,7 +36,13 @@ Napi::TypedArray TypedArg(const Napi::CallbackInfo& info, size_t i, const char* 
 // control (async only) is an Int32Array(2): [cancel flag (JS writes), grid points done (worker writes)].
 std::shared_ptr<GridJob> Unpack(const Napi::CallbackInfo& info, std::vector<Napi::Value>* keep) {
   Napi::Env env = info.Env();
-  Napi::Float64Array params = di::Float64Arg(info, 0, "params", 5);
+  Napi::Float64Array params = TypedArg(info, 0, "params", napi_float64_array).As<Napi::Float64Array>();
+  // [depth, logScale, gaussian, p0, logMu1, n_e, then n_e pairs (endD, endMass)] (lib/free/backend.ts)
+  if (params.ElementLength() < 6) di::ThrowInvalid(env, "params must have length 6 + 2 n_e");
+  const double endCount = params[5];
+  if (!(endCount >= 0 && endCount <= 8) || endCount != static_cast<double>(static_cast<int>(endCount)) ||
+      params.ElementLength() != 6 + 2 * static_cast<size_t>(endCount))
+    di::ThrowInvalid(env, "params must have length 6 + 2 n_e");
   Napi::Float64Array nodes = TypedArg(info, 1, "nodes", napi_float64_array).As<Napi::Float64Array>();
   Napi::Float64Array lam = TypedArg(info, 2, "lam", napi_float64_array).As<Napi::Float64Array>();
   const size_t n = lam.ElementLength();
@@ -60,6 +66,10 @@ std::shared_ptr<GridJob> Unpack(const Napi::CallbackInfo& info, std::vector<Napi
   job->problem.gaussian = params[2] != 0;
   job->problem.p0 = params[3];
   job->problem.logMu1 = params[4];
+  for (int k = 0; k < static_cast<int>(endCount); ++k) {
+    job->problem.endD.push_back(params[6 + 2 * k]);
+    job->problem.endMass.push_back(params[7 + 2 * k]);
+  }
   const double* nd = nodes.Data();
   job->problem.dRe.assign(nd, nd + m);
   job->problem.dIm.assign(nd + m, nd + 2 * m);

@@ -13,6 +13,7 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kTwoPi = 2 * kPi;
 constexpr int kMaxNewton = 60;
 constexpr double kThetaMinStep = 1e-13;
+constexpr double kRuleEndShare = 1e-3;  // solver-js.ts RULE_END_SHARE
 constexpr double kRealWRtol = 1e-13;  // twin of REAL_W_RTOL (lib/free/solver-js.ts)
 constexpr double kPoleRtol = 1e-6;    // twin of POLE_RTOL
 
@@ -267,6 +268,13 @@ class Solver {
   }
 
   static bool Physical(const Eval& e) { return e.mi <= 1e-13 * std::hypot(e.mr, e.mi); }
+  // the rule's ends carry at most kRuleEndShare of 1 + m at w (solver-js.ts resolvedByRule; theory §3.8)
+  bool ResolvedByRule(double wr, double wi, const Eval& e) const {
+    if (p_.endD.empty()) return true;
+    double carried = 0;
+    for (size_t k = 0; k < p_.endD.size(); ++k) carried += p_.endMass[k] / std::hypot(wr - p_.endD[k], wi);
+    return std::hypot(wr, wi) * carried <= kRuleEndShare * std::hypot(e.pr, e.pi);
+  }
 
   struct Point {
     double wr, wi, mr, mi;
@@ -330,7 +338,7 @@ class Solver {
       }
     }
     Evaluate(wr, wi, e);
-    const bool ok = theta == 0 && last.ok && Physical(e);
+    const bool ok = theta == 0 && last.ok && Physical(e) && ResolvedByRule(wr, wi, e);
     return Point{wr, wi, e.mr, e.mi, iterations, theta == 0 ? last.residual : std::numeric_limits<double>::infinity(), ok};
   }
 
@@ -355,7 +363,7 @@ class Solver {
     if (!std::isfinite(pr) || !std::isfinite(pi)) return false;
     const double predStep = std::hypot(pr - wr, pi - wi);
     NewtonResult r = Newton(pr, pi, logLam, 0, e, 24);
-    if (!r.ok || r.wi < -1e-14 * std::hypot(r.wr, r.wi) || !Physical(e)) return false;
+    if (!r.ok || r.wi < -1e-14 * std::hypot(r.wr, r.wi) || !Physical(e) || !ResolvedByRule(r.wr, r.wi, e)) return false;
     if (std::hypot(r.wr - pr, r.wi - pi) > 0.5 * predStep + 1e-12 * std::hypot(pr, pi)) return false;
     *out = Point{r.wr, std::max(0.0, r.wi), e.mr, e.mi, r.iterations, r.residual, true};
     return true;

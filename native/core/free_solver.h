@@ -24,6 +24,8 @@ struct FreeProblem {
   bool gaussian = false;
   double p0 = 0;         // mass of the D^2 atom at 0
   double logMu1 = 0;
+  // the rule's truncated ends: d there and the Gaussian mass just before (solver-js.ts resolvedByRule)
+  std::vector<double> endD, endMass;
   std::vector<double> dRe, dIm, cRe, cIm;  // nodes d_j and weights c_j
 };
 
