@@ -74,7 +74,7 @@ export interface SpectralSupport {
 export interface SpectralDiagnostics {
   /** Total Newton iterations (grid and edges). */
   readonly iterations: number;
-  /** Largest |log z(w) - log lambda| over the grid (the residual of the solved equation). */
+  /** Largest |log z(w) - log lambda| over the converged grid points (the residual of the solved equation). */
   readonly residual: number;
   /**
    * The whole result is right to its stated accuracy: every point converged (`failures` 0), every
@@ -106,7 +106,7 @@ export interface SpectralDiagnostics {
   readonly selfCheck: readonly string[];
   /**
    * The absolute accuracy of `cdf`, `cdfValues` and the interval masses that the self-check holds the
-   * law to: 1e-8, or 64 eps / (sd(D^2)/mu1) for a narrow law of D^2 (tanh and erf at q* < ~1e-7,
+   * law to: 1e-8, or 64 sqrt(L + 1) eps / (sd(D^2)/mu1) for a narrow law of D^2 (tanh and erf at q* < ~1e-7,
    * whose values 1 - O(q*) are stored to eps absolute). See the README's table of the domain.
    */
   readonly cdfAccuracy: number;
@@ -742,7 +742,7 @@ function throwNoConvergence(r: GridOutput, lam: Float64Array, unresolved: number
   throw new NumericalError(
     ErrorCode.noConvergence,
     `spectralDensity: the solver did not converge at ${r.failures} point(s) (first at lambda = ${lam[first]}; ` +
-      `largest residual ${r.maxResidual}); pass { strict: false } to get the other points with NaN there`,
+      `largest residual of the converged points ${r.maxResidual}); pass { strict: false } to get the other points with NaN there`,
     { routine: 'free-solver', details: { iterations: r.iterations, residual: r.maxResidual, failures: r.failures, lambda: lam[first] as number } },
   );
 }

@@ -11,18 +11,24 @@ import type { SpectralAtom } from './problem.js';
 /**
  * The absolute accuracy of the closed-form CDF (and so of the total mass) that the self-check holds
  * a law to: 1e-8 (measured: <= 4e-9 over the built-in activations, q* from 1e-6 to the resolved
- * limit, depths 1 to 1e4), or 64 eps / spread for a narrow law of D^2 (spread = sd(D^2)/mu1, below
- * ~1e-6 for tanh and erf at q* < 1e-7): its values 1 - O(spread) are stored to eps absolute, i.e.
- * to eps/spread relative to the law's width, and the CDF inherits that (measured up to 23 eps/spread,
- * tanh at q* = 1e-8, L = 1e4); or 4 (L + 1) times the contour rule's measured real-axis error
+ * limit, depths 1 to 1e4), or 64 sqrt(L + 1) eps / spread for a narrow law of D^2 (spread =
+ * sd(D^2)/mu1, below ~1e-6 for tanh and erf at q* < 1e-7): its values 1 - O(spread) are stored to
+ * eps absolute, the same in all L layers, so lambda is known to ~L eps relative while the law's width
+ * is ~sqrt(L) spread, and the CDF inherits that (measured up to 2.4 sqrt(L + 1) eps/spread, erf at
+ * q* = 1e-8, L = 1e4); or 4 (L + 1) times the contour rule's measured real-axis error
  * (D2Law.axisError) where that is larger.
  */
 export function cdfAccuracy(spreadD: number, depth = 1, axisError = 0): number {
   // a contour rule that loses accuracy on the real axis (phi'^2 tending to a constant: softplus,
   // silu at large q*) loses it in each of the L terms of Im H: 4 (L + 1) times its measured change
   const rule = Number.isFinite(axisError) ? 4 * (depth + 1) * axisError : 0;
-  return Math.max(BASE_CDF_ACCURACY, spreadD > 0 ? (64 * Number.EPSILON) / spreadD : 0, rule);
+  // a narrow law: the same rounded D^2 values enter every layer, so lambda is off by up to ~L eps
+  // (relative) while the law's width grows like sqrt(L) spread: sqrt(L + 1) eps/spread relative to it
+  const narrow = spreadD > 0 ? (NARROW_LAW_FACTOR * Number.EPSILON * Math.sqrt(depth + 1)) / spreadD : 0;
+  return Math.max(BASE_CDF_ACCURACY, narrow, rule);
 }
+/** Factor of sqrt(L + 1) eps / spread in the narrow-law accuracy (measured: up to 2.4 at L = 1e4, erf at q* = 1e-8). */
+const NARROW_LAW_FACTOR = 64;
 const BASE_CDF_ACCURACY = 1e-8;
 
 /**

@@ -54,6 +54,10 @@ const TWO_PI = 2 * Math.PI;
 const MAX_NEWTON = 60;
 const THETA_MIN_STEP = 1e-13;
 
+/** Outside [SCALED_W_MIN, SCALED_W_MAX] in |Re w| + |Im w| evaluate forms 1/(w - d) by Smith's algorithm. */
+const SCALED_W_MIN = 1e-140;
+const SCALED_W_MAX = 1e140;
+
 /** Scratch results of one evaluation at w. */
 class Eval {
   mr = 0;
@@ -81,14 +85,26 @@ export function evaluate(P: FreeProblem, wr: number, wi: number, e: Eval): void 
   let gi = 0;
   let dr = 0;
   let di = 0;
+  // |w - d|^2 would under- or overflow (sigmoid at q* = 1e3, L = 1: w ~ 1e-158 next to nodes d ~ 1e-275
+  // gave NaN): Smith's reciprocal, node by node
+  const aw0 = Math.abs(wr) + Math.abs(wi);
+  const scaled = !(aw0 >= SCALED_W_MIN && aw0 <= SCALED_W_MAX);
   for (let j = 0; j < n; j++) {
     const xr = dRe[j] as number;
     const xi = dIm[j] as number;
     const ur = wr - xr;
     const ui = wi - xi;
-    const inv = 1 / (ur * ur + ui * ui);
-    const rr = ur * inv; // r = 1/(w - d)
-    const ri = -ui * inv;
+    let rr: number; // r = 1/(w - d)
+    let ri: number;
+    if (scaled) {
+      recip(ur, ui);
+      rr = RR;
+      ri = RI;
+    } else {
+      const inv = 1 / (ur * ur + ui * ui);
+      rr = ur * inv;
+      ri = -ui * inv;
+    }
     const cr = cRe[j] as number;
     const ci = cIm[j] as number;
     // c r
@@ -594,6 +610,7 @@ export interface GridOutput {
   wIm: Float64Array;
   status: Uint8Array;
   iterations: number;
+  /** Largest residual over the converged points. */
   maxResidual: number;
   failures: number;
 }
@@ -668,7 +685,7 @@ export function* gridSteps(P: FreeProblem, lam: Float64Array, segment: Int32Arra
     if (!sol.ok) {
       out.status[i] = PointStatus.noConvergence;
       out.failures++;
-      out.maxResidual = Math.max(out.maxResidual, Number.isFinite(sol.residual) ? sol.residual : Infinity);
+      // maxResidual is over converged points (a failure's residual says nothing about the result)
       out.density[i] = NaN;
       if (out.cdf) out.cdf[i] = NaN;
       havePrev = false;

@@ -322,8 +322,14 @@ export function* supportSteps(
     const inner = atomMassInside(atoms, atomMasses, a.lambda, b.lambda);
     let mass = Number.isFinite(fa) && Number.isFinite(fb) ? fb - fa - inner : NaN;
     if (Number.isNaN(mass)) {
-      // an edge where the CDF could not be evaluated: fall back to one solve inside the gap, and
-      // leave the mass to the caller's bookkeeping (NaN)
+      // an edge where the CDF could not be evaluated: the other edge's F bounds the gap's mass by
+      // monotonicity (hard-tanh, orthogonal, L = 1e4: the atom-limit candidate weightStd^(2L) =
+      // 2e305, where no solve converges, lies far above the true edge 1980, where F = 1 already)
+      const atomsBelow = atoms.reduce((acc, x, i) => (x <= a.lambda ? acc + (atomMasses[i] as number) : acc), 0);
+      const bound = Number.isFinite(fa) ? 1 - fa - atomMassInside(atoms, atomMasses, a.lambda, Infinity) : Number.isFinite(fb) ? fb - atomsBelow - inner : NaN;
+      if (bound <= gapMassFloor(P.depth)) continue;
+      // otherwise fall back to one solve inside the gap, and leave the mass to the caller's
+      // bookkeeping (NaN)
       const mid = a.lambda > 0 ? Math.exp(0.5 * (Math.log(a.lambda) + Math.log(b.lambda))) : 0.5 * b.lambda;
       const sol = yield* thetaSteps(P, Math.log(mid), e);
       if (sol.ok && !(-sol.mi > 1e-10 * Math.hypot(sol.mr, sol.mi))) continue;

@@ -14,6 +14,8 @@ constexpr double kTwoPi = 2 * kPi;
 constexpr int kMaxNewton = 60;
 constexpr double kThetaMinStep = 1e-13;
 constexpr double kRuleEndShare = 1e-3;  // solver-js.ts RULE_END_SHARE
+constexpr double kScaledWMin = 1e-140;  // solver-js.ts SCALED_W_MIN / MAX
+constexpr double kScaledWMax = 1e140;
 constexpr double kRealWRtol = 1e-13;  // twin of REAL_W_RTOL (lib/free/solver-js.ts)
 constexpr double kPoleRtol = 1e-6;    // twin of POLE_RTOL
 
@@ -75,6 +77,8 @@ class Solver {
   // time (GCC/Clang vector extensions: SSE2/NEON pairs, no -ffast-math needed). The summation order
   // differs from the TypeScript twin by lanes, which changes results only at the rounding level.
   void Evaluate(double wr, double wi, Eval& e) const {
+    const double aw0 = std::fabs(wr) + std::fabs(wi);
+    if (!(aw0 >= kScaledWMin && aw0 <= kScaledWMax)) return EvaluateScaled(wr, wi, e);
     V vmr{}, vmi{}, vgr{}, vgi{}, vdr{}, vdi{};
     const V vwr = V{} + wr;
     const V vwi = V{} + wi;
@@ -105,6 +109,33 @@ class Solver {
       dr += vdr[l];
       di += vdi[l];
     }
+    Finish(wr, wi, mr, mi, gr, gi, dr, di, e);
+  }
+
+  // Evaluate where |w - d|^2 would under- or overflow (|w| outside [1e-140, 1e140]: sigmoid at q* = 1e3,
+  // L = 1 has w ~ 1e-158 next to nodes d ~ 1e-275): Smith's reciprocal node by node, in node order
+  // (solver-js.ts evaluate, its `scaled` branch)
+  void EvaluateScaled(double wr, double wi, Eval& e) const {
+    double mr = 0, mi = 0, gr = 0, gi = 0, dr = 0, di = 0;
+    for (const Node& nd : nodes_) {
+      double rr, ri;
+      Recip(wr - nd.dr, wi - nd.di, &rr, &ri);
+      const double tr = nd.cr * rr - nd.ci * ri;
+      const double ti = nd.cr * ri + nd.ci * rr;
+      gr += tr;
+      gi += ti;
+      const double sr = tr * nd.dr - ti * nd.di;
+      const double si = tr * nd.di + ti * nd.dr;
+      mr += sr;
+      mi += si;
+      dr -= sr * rr - si * ri;
+      di -= sr * ri + si * rr;
+    }
+    Finish(wr, wi, mr, mi, gr, gi, dr, di, e);
+  }
+
+  // m, 1 + m, m' and log z, (log z)' from the sums (shared by both evaluations)
+  void Finish(double wr, double wi, double mr, double mi, double gr, double gi, double dr, double di, Eval& e) const {
     e.mr = mr;
     e.mi = mi;
     e.dmr = dr;
@@ -498,7 +529,7 @@ Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg
     if (!sol.ok) {
       status[i] = kFreeNoConvergence;
       st.failures += 1;
-      st.maxResidual = std::max(st.maxResidual, std::isfinite(sol.residual) ? sol.residual : std::numeric_limits<double>::infinity());
+      // maxResidual is over converged points (solver-js.ts gridSteps)
       density[i] = std::numeric_limits<double>::quiet_NaN();
       if (cdf) cdf[i] = std::numeric_limits<double>::quiet_NaN();
       havePrev = false;

@@ -663,6 +663,14 @@ interface PieceIntegral {
  * not converge is NaN and noted). A piece has converged when its summed estimate is within
  * TOL.convergence.
  */
+/**
+ * TOL.convergence, or the stated CDF accuracy where that is larger: a narrow law's density is
+ * accurate relative to its width as F is (diagnostics.cdfAccuracy), and its integrals are held to that.
+ */
+function convergenceTolerance(ctx: Ctx): number {
+  return Math.max(TOL.convergence, ctx.cdfTol);
+}
+
 async function integrateSupport(ctx: Ctx, ps: Piece[]): Promise<Called<PieceIntegral[]>> {
   let nodes = 0;
   for (let round = 0; ; round++) {
@@ -690,7 +698,7 @@ async function integrateSupport(ctx: Ctx, ps: Piece[]): Promise<Called<PieceInte
       const s = sumCell(p, c);
       if (s.nan > 0) continue;
       const [e0, e1] = cellEdge(p, c);
-      if (Math.abs(s.mass - s.mass2h) <= TOL.convergence * c.share + e0 + e1) continue;
+      if (Math.abs(s.mass - s.mass2h) <= convergenceTolerance(ctx) * c.share + e0 + e1) continue;
       const peak = s.peak >= 0 ? (c.rule.x[s.peak] as number) : NaN;
       const inside = peak > c.a + 0.05 * (c.b - c.a) && peak < c.b - 0.05 * (c.b - c.a);
       const cuts = inside ? [c.a, (c.a + peak) / 2, peak, (peak + c.b) / 2, c.b] : [0, 1, 2, 3, 4].map((j) => c.a + ((c.b - c.a) * j) / 4);
@@ -716,7 +724,7 @@ async function integrateSupport(ctx: Ctx, ps: Piece[]): Promise<Called<PieceInte
         out.error += Math.max(0, Math.abs(s.mass - s.mass2h) - e0 - e1); // the edge cells may differ by their bound
       }
       // per-cell shares steer the refinement; the verdict is on the piece's summed estimate
-      out.converged = out.error <= TOL.convergence;
+      out.converged = out.error <= convergenceTolerance(ctx);
       return out;
     }),
   };
@@ -996,7 +1004,7 @@ interface Ctx {
   /** One bounded call of the solver on the case's spec. */
   readonly call: (options: SpectralDensityOptions) => Promise<Called<SpectralDensity>>;
   readonly bound: number;
-  /** cdfTolerance of the case's depth. */
+  /** The larger of the stated CDF accuracy (r.diagnostics.cdfAccuracy) and cdfTolerance of the case's depth. */
   readonly cdfTol: number;
   /** r.cdf(x) through the bounded sync wrapper; a value outside [0, 1] (NaN) is a violation. */
   readonly F: (x: number) => number | undefined;
@@ -1344,7 +1352,7 @@ async function checkMass(ctx: Ctx): Promise<void> {
     if (it.nan > 0) return;
     if (!it.converged) {
       complete = false;
-      fail(ctx, 'quadrature', `the density is not integrable to ${TOL.convergence} on [${g(p.lo)}, ${g(p.hi)}] (${p.kind}) after ${MAX_ROUNDS} rounds of refinement (${it.nodes} nodes): |I(h) - I(2h)| = ${it.error.toExponential(2)}; noisy, or singular inside the support`);
+      fail(ctx, 'quadrature', `the density is not integrable to ${convergenceTolerance(ctx)} on [${g(p.lo)}, ${g(p.hi)}] (${p.kind}) after ${MAX_ROUNDS} rounds of refinement (${it.nodes} nodes): |I(h) - I(2h)| = ${it.error.toExponential(2)}; noisy, or singular inside the support`);
       return;
     }
     // F(hi) - F(lo) minus the atoms in (lo, hi]: F at an interval's max is the library's bookkeeping
@@ -1380,7 +1388,8 @@ async function checkMass(ctx: Ctx): Promise<void> {
   await checkEdgeEnvelope(ctx, ps);
   const mean = atomMean + ints.reduce((s, x) => s + x.mean, 0);
   const m2 = atomM2 + ints.reduce((s, x) => s + x.m2, 0);
-  compareLawMoments(ctx, mean, m2, endBounds * r.lambdaMax);
+  // the density's integrals are held to the stated CDF accuracy (the mass check above), so their moments to that times lambda_max
+  compareLawMoments(ctx, mean, m2, (endBounds + 4 * ctx.cdfTol) * r.lambdaMax);
 }
 
 /**
@@ -1632,7 +1641,10 @@ export async function checkCase(c: SweepCase, opts: { solve?: Solve; callBoundMs
     }
     return undefined;
   };
-  const ctx: Ctx = { r, c, call, bound, cdfTol: cdfTolerance(r.spec.depth), F, v: out.violations, notes: out.notes, sync, pointChecks: [] };
+  // F is held to the accuracy the library states for this law (diagnostics.cdfAccuracy, >= 1e-8:
+  // the contract), or to the checker's own rounding bound where that is larger
+  const cdfTol = Math.max(cdfTolerance(r.spec.depth), Number.isFinite(r.diagnostics.cdfAccuracy) ? r.diagnostics.cdfAccuracy : 0);
+  const ctx: Ctx = { r, c, call, bound, cdfTol, F, v: out.violations, notes: out.notes, sync, pointChecks: [] };
   const step = async (name: string, fn: () => void | Promise<void>) => {
     // after a hang the case has failed: the remaining checks would only spend more time on it
     if (ctx.sync.slow.length > 0 || ctx.v.some((v) => v.check === 'hang')) return;
