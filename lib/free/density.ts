@@ -549,7 +549,7 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
       })
     : Object.freeze({ min: Math.min(...locs), max: Math.max(...locs), intervals: Object.freeze([]), empty: true });
   const lambdaMax = Math.max(model.intervals.length ? support.max : 0, ...locs);
-  const violations = lawViolations({
+  const violations: string[] = lawViolations({
     atoms: model.atoms,
     continuousMass: model.continuousMass,
     intervals: model.intervals,
@@ -559,6 +559,8 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
     density,
     lambda,
   });
+  const lowTail = lowTailViolation(model);
+  if (lowTail) violations.push(lowTail);
   if (violations.length > 0 && strict) throwSelfCheck(s, violations);
   const converged = r.failures === 0 && unresolved === 0 && violations.length === 0;
   if (!converged && strict) throwNoConvergence(r, sorted, unresolved);
@@ -656,6 +658,30 @@ function* refineSteps(s: ResolvedNetworkSpec, model: Model, lam: Float64Array, r
  * (elu, orthogonal, L = 1: 7.6e6 instead of 2 at 4 ulp below the atom at weightStd^2, theory §3.6).
  * Both backends' solutions pass through here, so they stay equal.
  */
+/**
+ * F near 0 by the closed form must not lie below the atom at 0 (F is non-decreasing from F(0+) =
+ * atomAtZero). The masses of the support intervals come from F at their edges, so an offset of F that
+ * is the same at both ends passes the mass check; here it shows (gelu, Gaussian, L = 1, q* = 10: F
+ * ran 1.3e-5 below the integral of the density). F is read at lambda_max 10^-k, k = 300, 200, 100,
+ * 50, 20, at the first point with a solution. Returns the violation or null.
+ */
+function lowTailViolation(model: Model): string | null {
+  const first = model.intervals[0];
+  if (!first || first.min > 0) return null;
+  for (const k of [300, 200, 100, 50, 20]) {
+    const x = first.max * 10 ** -k;
+    if (!(x > 1e-300)) continue;
+    const r = solveGridBackendSync(model.P, Float64Array.of(x), Int32Array.of(0), true);
+    if (r.status[0] !== 0) continue;
+    const f = (r.cdf as Float64Array)[0] as number;
+    if (f < model.atomAtZero - model.cdfAccuracy) {
+      return `the closed-form CDF at lambda = ${x.toExponential(3)} is ${f.toExponential(3)}, below the atom at 0 (${model.atomAtZero}) by more than its accuracy ${model.cdfAccuracy.toExponential(1)}`;
+    }
+    return null;
+  }
+  return null;
+}
+
 /** Continuous mass a tail may hold for its unresolved grid points to be given density 0 (SpectralDiagnostics.belowResolution). */
 const TAIL_BOUND_MASS = 1e-12;
 
