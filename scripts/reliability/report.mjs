@@ -47,14 +47,17 @@ for (const f of figures) out(`  ${f.name}: ${f.value}`);
 // ---- 1b. the full domain sweep of spectralDensity (issue 11; ~20 min on 2 cores) -----------------
 if (!argv.includes('--skip-sweep')) {
   const sweepFigures = path.join(tmp, 'sweep-figures.jsonl');
-  const r = run(process.execPath, ['scripts/reliability/domain-sweep.mjs', '--report', path.join(tmp, 'domain-sweep-report.txt')], { DI_RELIABILITY_FIGURES: sweepFigures });
+  // the sweep's report (every violation, grouped) is kept in the working directory: the temporary
+  // directory goes when this script ends
+  const sweepReport = path.resolve('domain-sweep-report.txt');
+  const r = run(process.execPath, ['scripts/reliability/domain-sweep.mjs', '--report', sweepReport], { DI_RELIABILITY_FIGURES: sweepFigures });
   let sweep = [];
   try {
     sweep = readFileSync(sweepFigures, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
   } catch {
     /* the sweep failed before writing its figures */
   }
-  out(`domain sweep (full grid): ${r.status === 0 ? 'every case valid or refused with a typed error' : 'FAILED (violations: see its report)'} in ${r.seconds} s`);
+  out(`domain sweep (full grid): ${r.status === 0 ? 'every case valid or refused with a typed error' : 'FAILED (violations: see its report)'} in ${r.seconds} s; report: ${sweepReport}`);
   for (const f of sweep) out(`  ${f.name}: ${f.value}`);
 }
 
