@@ -37,6 +37,12 @@ export interface BuiltinDefinition {
   readonly kinks: (p: number) => number[];
   readonly piecewiseConstantDerivative: boolean;
   readonly dphiComplex?: (re: number, im: number, p: number) => Complex;
+  /**
+   * The largest q* at which spectralDensity is verified by the domain sweep, for activations whose
+   * spectra are known to go wrong above it without an internal check noticing (absent: no limit
+   * besides the general ones). Above it spectralDensity refuses with ERR_DI_OUT_OF_RANGE.
+   */
+  readonly spectralQStarMax?: { readonly value: number; readonly why: string };
   readonly description: string;
 }
 
@@ -211,6 +217,10 @@ export const BUILTINS: readonly BuiltinDefinition[] = [
       const ug = cmul([re, im], g);
       return [0.5 * (1 + e[0]) + INV_SQRT_2PI * ug[0], 0.5 * e[1] + INV_SQRT_2PI * ug[1]];
     },
+    // measured: at q* = 300 and 1e3 (L = 2 to 32) F carries an offset of 1e-6 to 5e-5 against the
+    // density's integral near 0; at q* = 10 the self-check catches it where it appears (L = 1 Gaussian,
+    // L = 2 orthogonal); 30 and 100 are not resolved below ~1e-70 lambda_max
+    spectralQStarMax: { value: 10, why: 'above it the closed-form CDF of gelu networks carries offsets of up to 5e-5 near 0 (found by the domain sweep at q* = 300 and 1e3)' },
     description: 'phi(x) = x Phi(x), Phi the standard normal CDF (exact GELU, with erf)',
   },
   {
@@ -230,6 +240,8 @@ export const BUILTINS: readonly BuiltinDefinition[] = [
       const t = cmul([re, im], oneMinus);
       return cmul(s, [1 + t[0], t[1]]);
     },
+    // measured: verified to q* = 1e3; at q* = 4.4e4 (L = 299) F is off by 7e-8 near 0
+    spectralQStarMax: { value: 1e3, why: 'above it the closed-form CDF of silu networks was measured off by 7e-8 near 0 (q* = 4.4e4, L = 299)' },
     description: 'phi(x) = x / (1 + e^{-x}) (swish)',
   },
 ];

@@ -38,6 +38,8 @@ export interface Activation {
    * piecewise analytic (a kink in phi'' at 0), so they are treated as kinked (`kinks: [0]`).
    */
   dphiComplex?(re: number, im: number): [number, number];
+  /** Built-ins only: the largest q* at which spectralDensity is verified, with why (BuiltinDefinition.spectralQStarMax). */
+  readonly spectralQStarMax?: { readonly value: number; readonly why: string };
 }
 
 /** What users may pass wherever an activation is expected. */
@@ -112,6 +114,7 @@ function makeBuiltin(def: BuiltinDefinition, p: number): Activation {
     builtin: true,
     native: Object.freeze({ id: def.nativeId, param: p }),
     ...(complexFn ? { dphiComplex: (re: number, im: number) => complexFn(re, im, p) } : {}),
+    ...(def.spectralQStarMax ? { spectralQStarMax: def.spectralQStarMax } : {}),
   };
   return Object.freeze(act);
 }

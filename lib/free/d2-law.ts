@@ -29,7 +29,7 @@
  *
  * @module
  */
-import { type Activation, type ActivationSpec, erfc, resolveActivation } from '../activations/index.js';
+import { type Activation, type ActivationSpec, erf, erfc, resolveActivation } from '../activations/index.js';
 import { gaussLegendre } from '../quadrature/index.js';
 import { checkOptions, finiteNumber, integer } from '../validate.js';
 import { qValue } from '../mean-field/limits.js';
@@ -82,6 +82,12 @@ export interface D2Law {
    */
   readonly axisError: number;
   /**
+   * Contour rules: the same change at real w next to a limit of phi'^2 at h -> +-infinity inside the
+   * range of D^2 (silu, gelu: 1), which only orthogonal L = 1 reaches (see limitAxisErrorOf). 0
+   * without such a limit, NaN for real-line rules.
+   */
+  readonly limitAxisError: number;
+  /**
    * The ends of the continuous rule where the h-line is truncated (|h| = 10, one per infinite end
    * of a smooth piece): the value d there and the Gaussian mass of the last unit of h before it
    * (2.3e-19). Where E[1/(w - d)] would be carried by the rule's end (w -> 0 for tanh at large q*,
@@ -89,6 +95,13 @@ export interface D2Law {
    * lib/free/solver-js.ts resolvedByRule).
    */
   readonly ruleEnds: readonly D2Atom[];
+  /**
+   * Contour rules: where the contour meets the real axis (critical points of d and kink ends), with
+   * the value d_c there and `scale`, the change of d over the innermost graded panel (1e-7 in h) next
+   * to it. Within a few scales of d_c the pole of 1/(w - d) sits in that panel, which does not resolve
+   * it: the density there is not computed (theory §3.8; lib/free/density.ts). Empty for other rules.
+   */
+  readonly pinches: readonly { readonly value: number; readonly scale: number }[];
 }
 
 const T_MAX = 10; // |h| <= 10: the Gaussian mass outside is 1.5e-23
@@ -123,7 +136,9 @@ const INV_SQRT_2PI = 0.3989422804014327;
 function gaussianMass(a: number, b: number): number {
   if (a >= 0) return 0.5 * (erfc(a * SQRT1_2) - erfc(b * SQRT1_2));
   if (b <= 0) return 0.5 * (erfc(-b * SQRT1_2) - erfc(-a * SQRT1_2));
-  return 1 - 0.5 * (erfc(-a * SQRT1_2) + erfc(b * SQRT1_2));
+  // a < 0 < b: a sum of two positive terms (1 - the tails would lose p's relative accuracy when p is
+  // small: hard-tanh at q* = 1e11 has p = 2.5e-6, and its edge at L = 1e4 moved by 4e-8)
+  return 0.5 * (erf(b * SQRT1_2) + erf(-a * SQRT1_2));
 }
 
 function safeDphi(act: Activation, u: number): number | null {
@@ -296,6 +311,26 @@ function contourBreakpoints(act: Activation, s: number, a: number, b: number, cr
   return out;
 }
 
+/** Where the contours of `pieces` meet the real axis, with d there and its change over the innermost panel (D2Law.pinches). */
+function contourPinches(act: Activation, s: number, pieces: readonly SmoothPiece[]): { value: number; scale: number }[] {
+  const out: { value: number; scale: number }[] = [];
+  for (const p of pieces) {
+    const touch = [..._criticalPoints(act, s, p.a, p.b), ...[p.a, p.b].filter((x) => Math.abs(x) < T_MAX)];
+    for (const t of touch) {
+      const d = safeDphi(act, s * t);
+      if (d === null) continue;
+      let scale = 0;
+      for (const side of [t - D_MIN, t + D_MIN]) {
+        if (side < p.a || side > p.b) continue;
+        const v = safeDphi(act, s * side);
+        if (v !== null) scale = Math.max(scale, Math.abs(v * v - d * d));
+      }
+      if (scale > 0) out.push({ value: d * d, scale });
+    }
+  }
+  return out;
+}
+
 interface ContourResult {
   rule: RuleArrays;
   rejected: string | null;
@@ -463,6 +498,8 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
   const atomMap = new Map<number, number>();
   const smooth: SmoothPiece[] = [];
   const ruleEnds: D2Atom[] = [];
+  const tailLimits: number[] = []; // phi'^2 at h -> +-infinity (where kappa -> 0: theory §3.7)
+  let pinches: { value: number; scale: number }[] = [];
   for (let k = 0; k + 1 < cuts.length; k++) {
     const a = cuts[k] as number;
     const b = cuts[k + 1] as number;
@@ -491,6 +528,7 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
   let rejected: string | null = null;
   let check: number | null = null;
   let axisError = 0;
+  let limitAxisError = 0;
   let range: [number, number] | null = null;
 
   if (smooth.length > 0) {
@@ -526,6 +564,7 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
           if (v !== null) {
             dmin = Math.min(dmin, v * v);
             dmax = Math.max(dmax, v * v);
+            tailLimits.push(v * v);
           }
         }
       }
@@ -598,7 +637,10 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
         if (worst <= CONTOUR_TOLERANCE && massErr <= 1e-13) {
           rule = c.rule;
           kind = 'contour';
-          axisError = axisErrorOf(c.rule, buildContour(AXIS_CHECK_FLOOR_SCALE).rule, range);
+          pinches = contourPinches(act, s, smooth);
+          const fine = buildContour(AXIS_CHECK_FLOOR_SCALE).rule;
+          axisError = axisErrorOf(c.rule, fine, range);
+          limitAxisError = limitAxisErrorOf(c.rule, fine, range, tailLimits);
         } else {
           rejected = `the contour rule disagrees with the real-line rule off the axis (${worst.toExponential(2)} relative, mass error ${massErr.toExponential(2)})`;
         }
@@ -632,7 +674,9 @@ function* buildLawSteps(act: Activation, q: number, realWidth: number | null, re
     contourRejected: rejected,
     contourCheck: check,
     axisError: kind === 'real-line' ? NaN : axisError,
+    limitAxisError: kind === 'real-line' ? NaN : limitAxisError,
     ruleEnds: Object.freeze(ruleEnds),
+    pinches: Object.freeze(pinches.map((x) => Object.freeze(x))),
   });
 }
 
@@ -673,7 +717,9 @@ function vanishingSignalLaw(act: Activation): D2Law {
     contourRejected: null,
     contourCheck: null,
     axisError: 0,
+    limitAxisError: 0,
     ruleEnds: Object.freeze([]),
+    pinches: Object.freeze([]),
   });
 }
 
@@ -711,6 +757,29 @@ function axisErrorOf(rule: RuleArrays, fine: RuleArrays, range: readonly [number
     ws.push(hi - (hi - lo) * 10 ** -k);
     if (lo > 0) ws.push(lo + (hi - lo) * 10 ** -k);
   }
+  return worstAxisChange(rule, fine, ws);
+}
+
+/**
+ * D2Law.limitAxisError: axisErrorOf at real w next to the limits of phi'^2 at h -> +-infinity that
+ * lie inside the range (silu, gelu: phi'^2 -> 1 at +infinity, below their maximum 1.2), where kappa
+ * -> 0 and the rule is least accurate on the axis. Only orthogonal L = 1 puts its solutions there
+ * (w = lambda / weightStd^2 on the axis): silu at q* = 1e3 had F off by 1e-4 at w = 0.9945 while the
+ * range's samples saw 1e-9 (deeper networks' solutions stay off the axis: the domain sweep's mass
+ * checks hold at 1e-8 for gelu and silu at q* = 10, L = 2 to 32).
+ */
+function limitAxisErrorOf(rule: RuleArrays, fine: RuleArrays, range: readonly [number, number] | null, tailLimits: readonly number[]): number {
+  if (!range || fine.re.length === 0) return 0;
+  const ws: number[] = [];
+  for (const t of tailLimits) {
+    if (!(t > range[0] && t < range[1])) continue;
+    for (const k of [2, 3, 4, 5]) ws.push(t * (1 - 10 ** -k), t * (1 + 10 ** -k));
+  }
+  return worstAxisChange(rule, fine, ws);
+}
+
+/** The largest change of Im K / pi between two rules over real w > 0 in ws. */
+function worstAxisChange(rule: RuleArrays, fine: RuleArrays, ws: readonly number[]): number {
   let worst = 0;
   for (const w of ws) {
     if (!(w > 0)) continue;

@@ -91,10 +91,13 @@ export interface SpectralDiagnostics {
   /** Number of quadrature nodes of the continuous part of D^2. */
   readonly quadratureNodes: number;
   /**
-   * Real-line rules only (user-defined activations, elu, selu): grid points where M_{D^2} at the
-   * solution could not be verified to 1e-9 of Im M (+1e-13 of |M|) even after refining the rule
-   * 16-fold, i.e. where w comes closer to the support of D^2 than the rule resolves. Their density
-   * is returned but has reduced accuracy. Always 0 for closed-form and contour rules.
+   * Grid points where the rule for D^2 does not resolve the density at the solution w (theory §3.8).
+   * Real-line rules (user-defined activations): M_{D^2} at w could not be verified to 1e-9 of Im M
+   * (+1e-13 of |M|) even after refining the rule 16-fold; their density is returned with reduced
+   * accuracy. Contour rules: w lies within 16 innermost-panel scales of where the contour meets the
+   * real axis (D2Law.pinches: next to a support edge of D^2, e.g. lambda within ~1e-8 relative of
+   * the edge weightStd^2 of elu, orthogonal, L = 1); their density is NaN, their CDF exact. 0 for
+   * closed-form rules.
    */
   readonly unresolved: number;
   /**
@@ -201,45 +204,59 @@ const RESOLUTION_BISECTIONS = 40;
  */
 function cdfByBound(model: Model, k: number, x: number): number {
   const iv = model.intervals[k] as SupportInterval;
-  let before = atomsAtOrBelow(model.atoms, iv.min);
-  for (let j = 0; j < k; j++) before += model.contMass[j] as number;
-  const innerAtoms = (upTo: number): number => atomsAtOrBelow(model.atoms, upTo) - atomsAtOrBelow(model.atoms, iv.min);
-  const low = before + innerAtoms(x); // F(iv.min+) plus the inner atoms up to x
-  const high = before + (model.contMass[k] as number) + innerAtoms(iv.max);
-  const lx = Math.log(x);
-  for (const dir of [1, -1]) {
-    // the nearest solvable point on this side: steps doubling in log lambda, then bisection
-    const end = dir > 0 ? Math.log(iv.max) : iv.min > 0 ? Math.log(iv.min) : Math.log(Number.MIN_VALUE);
-    let bad = lx;
-    let good = NaN;
-    let fGood = NaN;
-    for (let step = 1; dir * (end - bad) > 0; step *= 2) {
-      const u = dir > 0 ? Math.min(lx + step, end) : Math.max(lx - step, end);
-      const { f } = solveCdfAt(model, Math.exp(u));
-      if (!Number.isNaN(f)) {
-        good = u;
-        fGood = f;
-        break;
-      }
-      bad = u;
-      if (u === end) break;
-    }
-    if (Number.isNaN(good)) continue;
-    for (let it = 0; it < RESOLUTION_BISECTIONS && Math.abs(good - bad) > 1e-12 * Math.max(1, Math.abs(good)); it++) {
-      const mid = 0.5 * (good + bad);
-      const { f } = solveCdfAt(model, Math.exp(mid));
-      if (Number.isNaN(f)) bad = mid;
-      else {
-        good = mid;
-        fGood = f;
-      }
-    }
-    if (dir > 0 && fGood - low <= model.cdfAccuracy) return low;
-    if (dir < 0 && high - fGood <= model.cdfAccuracy) return Math.min(1, high);
-  }
+  const { low, high } = intervalEnds(model, k, x);
+  const up = nearestResolved(model, k, x, 1);
+  if (up && up.f - low <= model.cdfAccuracy) return low;
+  const down = nearestResolved(model, k, x, -1);
+  if (down && high - down.f <= model.cdfAccuracy) return Math.min(1, high);
   throw new NumericalError(ErrorCode.noConvergence, `spectral CDF: the solver has no solution at lambda = ${x}, and F there is not bounded to within ${model.cdfAccuracy.toExponential(1)} by its neighbours`, {
     details: { lambda: x, intervalMin: iv.min, intervalMax: iv.max },
   });
+}
+
+/** F at the low end of interval k (F(iv.min+), plus the inner atoms up to x) and at its high end. */
+function intervalEnds(model: Model, k: number, x: number): { low: number; high: number } {
+  const iv = model.intervals[k] as SupportInterval;
+  let before = atomsAtOrBelow(model.atoms, iv.min);
+  for (let j = 0; j < k; j++) before += model.contMass[j] as number;
+  const inner = (upTo: number): number => atomsAtOrBelow(model.atoms, upTo) - atomsAtOrBelow(model.atoms, iv.min);
+  return { low: before + inner(x), high: before + (model.contMass[k] as number) + inner(iv.max) };
+}
+
+/**
+ * The nearest point above (dir = 1) or below (dir = -1) x in interval k where the solver has a
+ * solution, with F there: steps doubling in log lambda, then RESOLUTION_BISECTIONS bisections toward
+ * x. Null when there is none on that side.
+ */
+function nearestResolved(model: Model, k: number, x: number, dir: 1 | -1): { x: number; f: number } | null {
+  const iv = model.intervals[k] as SupportInterval;
+  const lx = Math.log(x);
+  const end = dir > 0 ? Math.log(iv.max) : iv.min > 0 ? Math.log(iv.min) : Math.log(Number.MIN_VALUE);
+  let bad = lx;
+  let good = NaN;
+  let fGood = NaN;
+  for (let step = 1; dir * (end - bad) > 0; step *= 2) {
+    const u = dir > 0 ? Math.min(lx + step, end) : Math.max(lx - step, end);
+    const { f } = solveCdfAt(model, Math.exp(u));
+    if (!Number.isNaN(f)) {
+      good = u;
+      fGood = f;
+      break;
+    }
+    bad = u;
+    if (u === end) break;
+  }
+  if (Number.isNaN(good)) return null;
+  for (let it = 0; it < RESOLUTION_BISECTIONS && Math.abs(good - bad) > 1e-12 * Math.max(1, Math.abs(good)); it++) {
+    const mid = 0.5 * (good + bad);
+    const { f } = solveCdfAt(model, Math.exp(mid));
+    if (Number.isNaN(f)) bad = mid;
+    else {
+      good = mid;
+      fGood = f;
+    }
+  }
+  return { x: Math.exp(good), f: fGood };
 }
 
 /** F at x strictly inside support interval k: the closed form, or the monotone bound where there is no solution. */
@@ -283,6 +300,8 @@ function quantileOf(model: Model, p: number): number {
     // atoms strictly inside the interval are accounted for by the closed-form F
     const innerAtoms = model.atoms.filter((a) => a.location > iv.min && a.location < iv.max);
     const inner = innerAtoms.reduce((s, a) => s + a.mass, 0);
+    // F < F(iv.max) inside the interval (it increases strictly there): p = F(iv.max) is reached at iv.max
+    if (p === cum + mass + inner) return iv.max;
     if (p <= cum + mass + inner) {
       // an atom inside the interval splits it: p within its jump is the atom itself (a bisection on
       // F would land anywhere F rounds to p above it)
@@ -493,6 +512,16 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
   const coop = new Cooperation(abortSignal('options.signal', o.signal), 'spectralDensity');
   const onProgress = callback<(p: SpectralProgress) => void>('options.onProgress', o.onProgress);
   coop.throwIfAborted(() => 'before it started');
+  const limit = s.activation.spectralQStarMax;
+  if (limit && s.qStar > limit.value) {
+    throw new DynamicalIsometryRangeError(
+      s.mode === 'critical' ? 'spec.qStar' : 'spec',
+      `a network with q* <= ${limit.value} for ${s.activation.name}`,
+      s.mode === 'critical' ? s.qStar : { weightStd: s.weightStd, biasStd: s.biasStd },
+      ErrorCode.outOfRange,
+      `q* = ${s.qStar}: ${limit.why}`,
+    );
+  }
   const model = await buildModel(s, coop);
   const moments = lawMoments(s, model.law);
 
@@ -518,7 +547,10 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
   const r = await solveGridBackend(model.P, sorted, seg, wantCdf, coop, report);
   readRealSolutionsOnAxis(model.P, sorted, r);
   const unresolved = model.law.ruleKind === 'real-line' ? await coop.drive(refineSteps(s, model, sorted, r), undefined, () => `after all ${pointsTotal} grid points, verifying the real-line rule`) : 0;
-  const belowResolution = boundUnresolvedTails(model, sorted, seg, r);
+  const marked = markNearPinches(model, r);
+  const settled = boundUnresolvedTails(model, sorted, seg, r);
+  const belowResolution = settled.failures + settled.nearPinch;
+  const nearPinch = marked - settled.nearPinch;
   coop.throwIfAborted(() => `after all ${pointsTotal} grid points`);
   report(pointsTotal);
   const density = new Float64Array(lambda.length);
@@ -562,8 +594,8 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
   const lowTail = lowTailViolation(model);
   if (lowTail) violations.push(lowTail);
   if (violations.length > 0 && strict) throwSelfCheck(s, violations);
-  const converged = r.failures === 0 && unresolved === 0 && violations.length === 0;
-  if (!converged && strict) throwNoConvergence(r, sorted, unresolved);
+  const converged = r.failures === 0 && unresolved + nearPinch === 0 && violations.length === 0;
+  if (!converged && strict) throwNoConvergence(r, sorted, unresolved, nearPinch);
   return Object.freeze({
     spec: s,
     lambda,
@@ -590,7 +622,7 @@ export async function spectralDensity(spec: NetworkSpec, options?: SpectralDensi
       backend,
       rule: model.law.ruleKind === 'none' ? ('closed-form' as const) : model.law.ruleKind,
       quadratureNodes: model.law.nodeRe.length,
-      unresolved,
+      unresolved: unresolved + nearPinch,
       cdfAccuracy: model.cdfAccuracy,
       selfCheck: Object.freeze(violations),
       belowResolution,
@@ -682,6 +714,37 @@ function lowTailViolation(model: Model): string | null {
   return null;
 }
 
+/**
+ * A solution w closer than this times D2Law.pinches' scale to where the contour meets the real axis
+ * has its density unresolved: elu, orthogonal, L = 1 (w = lambda / weightStd^2 on the axis, closed
+ * form known) is off by 2e-10 at 16 scales of its kink end, 9e-9 at 1.6 and 50 % at 0.02.
+ */
+const PINCH_FACTOR = 16;
+
+/** Grid status (TypeScript only, next to PointStatus) of a point whose density the contour rule does not resolve. */
+const NEAR_PINCH = 3;
+
+/**
+ * Grid points whose solution lies within PINCH_FACTOR scales of a pinch of the contour rule
+ * (D2Law.pinches): status NEAR_PINCH, density NaN (their CDF, from logarithms, is kept). Returns the count.
+ */
+function markNearPinches(model: Model, r: GridOutput): number {
+  const pinches = model.law.pinches;
+  if (pinches.length === 0) return 0;
+  let count = 0;
+  for (let i = 0; i < r.status.length; i++) {
+    if (r.status[i] !== PointStatus.ok) continue;
+    const wr = r.wRe[i] as number;
+    const wi = r.wIm[i] as number;
+    if (pinches.some((p) => Math.hypot(wr - p.value, wi) < PINCH_FACTOR * p.scale)) {
+      r.status[i] = NEAR_PINCH;
+      r.density[i] = NaN;
+      count++;
+    }
+  }
+  return count;
+}
+
 /** Continuous mass a tail may hold for its unresolved grid points to be given density 0 (SpectralDiagnostics.belowResolution). */
 const TAIL_BOUND_MASS = 1e-12;
 
@@ -689,47 +752,48 @@ const TAIL_BOUND_MASS = 1e-12;
  * Grid points without a solution at the low (or high) end of a support interval, below (above) its
  * first (last) resolved grid point x_r: when F(x_r) differs from F at the interval's end by at most
  * TAIL_BOUND_MASS, the tail is negligible there and they get density 0 and the end's CDF (status ok,
- * counted). Points without a solution elsewhere stay failures. Updates r in place; returns the count.
+ * counted). Points without a solution elsewhere stay failures. Points near a pinch (NEAR_PINCH) are
+ * treated the same. Updates r in place; returns the counts settled of each kind.
  */
-function boundUnresolvedTails(model: Model, lam: Float64Array, seg: Int32Array, r: GridOutput): number {
-  let count = 0;
+function boundUnresolvedTails(model: Model, lam: Float64Array, seg: Int32Array, r: GridOutput): { failures: number; nearPinch: number } {
+  const count = { failures: 0, nearPinch: 0 };
   for (let k = 0; k < model.intervals.length; k++) {
     const idx: number[] = [];
     for (let i = 0; i < lam.length; i++) if (seg[i] === k) idx.push(i);
-    const failed = (i: number): boolean => r.status[i] === PointStatus.noConvergence;
+    const failed = (i: number): boolean => r.status[i] === PointStatus.noConvergence || r.status[i] === NEAR_PINCH;
     if (!idx.some(failed)) continue;
-    const iv = model.intervals[k] as SupportInterval;
-    let before = atomsAtOrBelow(model.atoms, iv.min);
-    for (let j = 0; j < k; j++) before += model.contMass[j] as number;
-    const inner = (x: number): number => atomsAtOrBelow(model.atoms, x) - atomsAtOrBelow(model.atoms, iv.min);
     const settle = (i: number, f: number): void => {
+      if (r.status[i] === NEAR_PINCH) count.nearPinch++;
+      else {
+        r.failures--;
+        count.failures++;
+      }
       r.status[i] = PointStatus.ok;
       r.density[i] = 0;
       if (r.cdf) r.cdf[i] = f;
-      r.failures--;
-      count++;
     };
     // a run of failed points at an end of the interval, bounded by F at the resolved point next to it
     const settleRun = (run: number[], end: 'low' | 'high', resolvedAt: number): void => {
       if (run.length === 0) return;
       const fr = solveCdfAt(model, lam[resolvedAt] as number).f;
       for (const i of run) {
-        const low = before + inner(lam[i] as number);
-        const high = Math.min(1, before + (model.contMass[k] as number) + inner(iv.max));
+        const { low, high } = intervalEnds(model, k, lam[i] as number);
         if (end === 'low' && fr - low <= TAIL_BOUND_MASS) settle(i, low);
-        else if (end === 'high' && high - fr <= TAIL_BOUND_MASS) settle(i, high);
+        else if (end === 'high' && Math.min(1, high) - fr <= TAIL_BOUND_MASS) settle(i, Math.min(1, high));
       }
     };
     const firstOk = idx.findIndex((i) => !failed(i));
     if (firstOk < 0) {
-      // no resolved grid point in the interval: each point by the bisection of cdfByBound
-      const tight = { ...model, cdfAccuracy: TAIL_BOUND_MASS };
+      // no resolved grid point in the interval: one search for the nearest resolved point above the
+      // highest (and below the lowest) of them bounds them all
+      const top = lam[idx[idx.length - 1] as number] as number;
+      const bottom = lam[idx[0] as number] as number;
+      const up = nearestResolved(model, k, top, 1);
+      const down = up ? null : nearestResolved(model, k, bottom, -1);
       for (const i of idx) {
-        try {
-          settle(i, cdfByBound(tight, k, lam[i] as number));
-        } catch {
-          // not bounded: stays a failure
-        }
+        const { low, high } = intervalEnds(model, k, lam[i] as number);
+        if (up && up.f - low <= TAIL_BOUND_MASS) settle(i, low);
+        else if (down && high - down.f <= TAIL_BOUND_MASS) settle(i, Math.min(1, high));
       }
       continue;
     }
@@ -754,7 +818,16 @@ function readRealSolutionsOnAxis(P: FreeProblem, lam: Float64Array, r: GridOutpu
   }
 }
 
-function throwNoConvergence(r: GridOutput, lam: Float64Array, unresolved: number): never {
+function throwNoConvergence(r: GridOutput, lam: Float64Array, unresolved: number, nearPinch: number): never {
+  if (r.failures === 0 && nearPinch > 0) {
+    throw new NumericalError(
+      ErrorCode.noConvergence,
+      `spectralDensity: at ${nearPinch} point(s) the solution w lies within ${PINCH_FACTOR} innermost-panel scales of where the contour ` +
+        `rule for the law of D^2 meets the real axis (next to a support edge of D^2), where the rule does not resolve the density; ` +
+        `pass { strict: false } to get the other points (NaN there, counted in diagnostics.unresolved; the CDF there is exact)`,
+      { routine: 'free-solver', details: { iterations: r.iterations, residual: r.maxResidual, unresolved: unresolved + nearPinch } },
+    );
+  }
   if (r.failures === 0) {
     throw new NumericalError(
       ErrorCode.noConvergence,
@@ -882,14 +955,17 @@ async function buildModel(s: ResolvedNetworkSpec, coop: Cooperation): Promise<Mo
       : [];
   const zero = atoms.find((a) => a.location === 0);
   // sd(D^2)/mu1 from the central moment (no cancellation for narrow laws)
-  const accuracy = cdfAccuracy(continuousSpread(law), s.depth, law.axisError);
+  // orthogonal L = 1 solves on the real axis itself, next to the limits of phi'^2 too (d2-law.ts limitAxisErrorOf)
+  const onAxis = s.weights === 'orthogonal' && s.depth === 1;
+  const axisError = onAxis ? Math.max(law.axisError, law.limitAxisError) : law.axisError;
+  const accuracy = cdfAccuracy(continuousSpread(law), s.depth, axisError);
   if (!(accuracy <= WORST_CDF_ACCURACY)) {
     throw new DynamicalIsometryRangeError(
       s.mode === 'critical' ? 'spec.qStar' : 'spec',
       `a network whose CDF the solver resolves to ${WORST_CDF_ACCURACY} or better`,
       s.mode === 'critical' ? s.qStar : { weightStd: s.weightStd, biasStd: s.biasStd },
       ErrorCode.outOfRange,
-      `the rule for the law of D^2 of ${s.activation.name} at q* = ${s.qStar} changes by ${law.axisError.toExponential(1)} on the real axis ` +
+      `the rule for the law of D^2 of ${s.activation.name} at q* = ${s.qStar} changes by ${axisError.toExponential(1)} on the real axis ` +
         `when refined, which over ${s.depth} layer(s) bounds the CDF's accuracy by ${accuracy.toExponential(1)} (theory §3.7)`,
     );
   }
