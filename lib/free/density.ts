@@ -12,7 +12,7 @@ import { Cooperation } from './cooperate.js';
 import { type D2Law, d2Cauchy, d2LawOfSteps, d2Moment, d2Variance, REAL_LINE_PANEL_WIDTH, refinedRealLineLawSteps } from './d2-law.js';
 import { type SpectralMoments, spectralMoments } from './moments.js';
 import { buildProblem, type SpectralAtom, spectralAtoms } from './problem.js';
-import { Eval, evaluate, type FreeProblem, type GridOutput, imH, nearRealPole, newtonSteps, PointStatus, thetaSteps } from './solver-js.js';
+import { cdfErrorAt, Eval, evaluate, type FreeProblem, type GridOutput, imH, nearRealPole, newtonSteps, PointStatus, thetaSteps } from './solver-js.js';
 import { cdfAccuracy, lawViolations } from './self-check.js';
 import { supportSteps, type SupportInterval } from './support.js';
 
@@ -185,10 +185,15 @@ function atomsAtOrBelow(atoms: readonly SpectralAtom[], x: number): number {
   return s;
 }
 
-/** F by the closed form at one point inside the support (sync solve); NaN where the solve fails. */
+/**
+ * F by the closed form at one point inside the support (sync solve); NaN where the solve fails or
+ * where the solution's residual leaves F less accurate than a quarter of the stated accuracy
+ * (solver-js.ts cdfErrorAt: next to soft edges of deep networks), so that the callers bound it instead.
+ */
 function solveCdfAt(model: Model, x: number): { f: number; density: number } {
   const r = solveGridBackendSync(model.P, Float64Array.of(x), Int32Array.of(0), true);
   if (r.status[0] !== 0) return { f: NaN, density: NaN };
+  if (cdfErrorAt(model.P, r.wRe[0] as number, r.wIm[0] as number, r.maxResidual) > 0.25 * model.cdfAccuracy) return { f: NaN, density: NaN };
   return { f: Math.min(1, Math.max(0, (r.cdf as Float64Array)[0] as number)), density: r.density[0] as number };
 }
 
@@ -205,12 +210,12 @@ const RESOLUTION_BISECTIONS = 40;
 function cdfByBound(model: Model, k: number, x: number): number {
   const iv = model.intervals[k] as SupportInterval;
   const { low, high } = intervalEnds(model, k, x);
-  const up = nearestResolved(model, k, x, 1);
-  if (up && up.f - low <= model.cdfAccuracy) return low;
-  const down = nearestResolved(model, k, x, -1);
-  if (down && high - down.f <= model.cdfAccuracy) return Math.min(1, high);
+  // the nearest points with a solution on either side, else the interval's ends
+  const below = nearestResolved(model, k, x, -1)?.f ?? low;
+  const above = nearestResolved(model, k, x, 1)?.f ?? Math.min(1, high);
+  if (above - below <= model.cdfAccuracy) return Math.min(1, Math.max(0, 0.5 * (below + above)));
   throw new NumericalError(ErrorCode.noConvergence, `spectral CDF: the solver has no solution at lambda = ${x}, and F there is not bounded to within ${model.cdfAccuracy.toExponential(1)} by its neighbours`, {
-    details: { lambda: x, intervalMin: iv.min, intervalMax: iv.max },
+    details: { lambda: x, intervalMin: iv.min, intervalMax: iv.max, below, above },
   });
 }
 
@@ -224,39 +229,44 @@ function intervalEnds(model: Model, k: number, x: number): { low: number; high: 
 }
 
 /**
- * The nearest point above (dir = 1) or below (dir = -1) x in interval k where the solver has a
- * solution, with F there: steps doubling in log lambda, then RESOLUTION_BISECTIONS bisections toward
- * x. Null when there is none on that side.
+ * The nearest point above (dir = 1) or below (dir = -1) x in interval k where F is known (solveCdfAt),
+ * with F there. The search runs in u = log(x - min) - log(max - x), which resolves both a deep lower
+ * tail (u ~ log x) and the neighbourhood of the top edge (u ~ -log(max - x)): steps doubling in u,
+ * then RESOLUTION_BISECTIONS bisections toward x. Null when there is none on that side.
  */
 function nearestResolved(model: Model, k: number, x: number, dir: 1 | -1): { x: number; f: number } | null {
   const iv = model.intervals[k] as SupportInterval;
-  const lx = Math.log(x);
-  const end = dir > 0 ? Math.log(iv.max) : iv.min > 0 ? Math.log(iv.min) : Math.log(Number.MIN_VALUE);
-  let bad = lx;
+  const span = iv.max - iv.min;
+  const toU = (y: number): number => Math.log(y - iv.min) - Math.log(iv.max - y);
+  const fromU = (u: number): number => iv.min + span / (1 + Math.exp(-u));
+  const inside = (y: number): boolean => y > iv.min && y < iv.max;
+  const u0 = toU(x);
+  let bad = u0;
   let good = NaN;
   let fGood = NaN;
-  for (let step = 1; dir * (end - bad) > 0; step *= 2) {
-    const u = dir > 0 ? Math.min(lx + step, end) : Math.max(lx - step, end);
-    const { f } = solveCdfAt(model, Math.exp(u));
+  for (let step = 1; step < 4096; step *= 2) {
+    const u = u0 + dir * step;
+    const y = fromU(u);
+    if (!inside(y)) break;
+    const { f } = solveCdfAt(model, y);
     if (!Number.isNaN(f)) {
       good = u;
       fGood = f;
       break;
     }
     bad = u;
-    if (u === end) break;
   }
   if (Number.isNaN(good)) return null;
   for (let it = 0; it < RESOLUTION_BISECTIONS && Math.abs(good - bad) > 1e-12 * Math.max(1, Math.abs(good)); it++) {
     const mid = 0.5 * (good + bad);
-    const { f } = solveCdfAt(model, Math.exp(mid));
+    const { f } = solveCdfAt(model, fromU(mid));
     if (Number.isNaN(f)) bad = mid;
     else {
       good = mid;
       fGood = f;
     }
   }
-  return { x: Math.exp(good), f: fGood };
+  return { x: fromU(good), f: fGood };
 }
 
 /** F at x strictly inside support interval k: the closed form, or the monotone bound where there is no solution. */
@@ -745,6 +755,14 @@ function markNearPinches(model: Model, r: GridOutput): number {
   return count;
 }
 
+/**
+ * Orthogonal, depth 1: the largest real-axis change of the rule (D2Law.axisError, limitAxisError)
+ * with which the density is computed. Its solutions all lie on the real axis, and there the density
+ * (Im M) is noisier than F: softplus at weightStd 1.3, biasStd 0 (change 1.6e-9) had density
+ * integrals noisy at 2e-6, silu at q* = 10 (7.5e-8) at 1e-4, while laws at <= 1e-10 integrate to 1e-12.
+ */
+const ON_AXIS_RULE_ERROR = 1e-9;
+
 /** Continuous mass a tail may hold for its unresolved grid points to be given density 0 (SpectralDiagnostics.belowResolution). */
 const TAIL_BOUND_MASS = 1e-12;
 
@@ -959,6 +977,16 @@ async function buildModel(s: ResolvedNetworkSpec, coop: Cooperation): Promise<Mo
   const onAxis = s.weights === 'orthogonal' && s.depth === 1;
   const axisError = onAxis ? Math.max(law.axisError, law.limitAxisError) : law.axisError;
   const accuracy = cdfAccuracy(continuousSpread(law), s.depth, axisError);
+  if (onAxis && axisError > ON_AXIS_RULE_ERROR) {
+    throw new DynamicalIsometryRangeError(
+      s.mode === 'critical' ? 'spec.qStar' : 'spec',
+      `a network whose law of D^2 the rule resolves on the real axis (orthogonal, depth 1: change <= ${ON_AXIS_RULE_ERROR})`,
+      s.mode === 'critical' ? s.qStar : { weightStd: s.weightStd, biasStd: s.biasStd },
+      ErrorCode.outOfRange,
+      `the rule for the law of D^2 of ${s.activation.name} at q* = ${s.qStar} changes by ${axisError.toExponential(1)} on the real axis when refined; ` +
+        `at depth 1 with orthogonal weights every solution lies there, and the density is noisy (theory §3.8)`,
+    );
+  }
   if (!(accuracy <= WORST_CDF_ACCURACY)) {
     throw new DynamicalIsometryRangeError(
       s.mode === 'critical' ? 'spec.qStar' : 'spec',

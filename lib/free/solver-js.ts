@@ -457,9 +457,40 @@ export function* thetaSteps(P: FreeProblem, logLam: number, e: Eval): Generator<
       last = r;
     }
   }
+  if (theta === 0 && last.ok) {
+    const p = polish(P, wr, wi, logLam, last.residual, e);
+    if (p) {
+      wr = p.wr;
+      wi = p.wi;
+      last = p;
+      iterations += p.iterations;
+    }
+  }
   evaluate(P, wr, wi, e);
   const ok = theta === 0 && last.ok && physical(e) && resolvedByRule(P, wr, wi, e);
   return { wr, wi, mr: e.mr, mi: e.mi, iterations, residual: theta === 0 ? last.residual : Infinity, ok };
+}
+
+/** An accepted residual above this many times the rounding floor is polished (see polish). */
+const POLISH_ABOVE_FLOOR = 16;
+
+function needsPolish(P: FreeProblem, wr: number, wi: number, logLam: number, residual: number): boolean {
+  return residual > POLISH_ABOVE_FLOOR * floorTol(P, wr, wi, logLam);
+}
+
+/**
+ * A last Newton solve from an accepted solution whose residual is above POLISH_ABOVE_FLOOR times the
+ * rounding floor: the continuation accepts up to 256 floors (acceptTol), and next to a soft edge of a
+ * deep network, where w is nearly a double root, the rest is an error of F (cdfErrorAt): tanh,
+ * orthogonal, L = 300, q* = 1e-5 was accepted at 6.6e-11, F off by 3e-8; three more iterations reach
+ * 1.5e-14. Kept when it stays on the physical branch, resolved, with a smaller residual, within 1e-6 |w|.
+ * Null when there is nothing to polish or the polish is rejected. Leaves e at an unspecified w.
+ */
+function polish(P: FreeProblem, wr: number, wi: number, logLam: number, residual: number, e: Eval): NewtonResult | null {
+  if (!needsPolish(P, wr, wi, logLam, residual)) return null;
+  const r = newton(P, wr, wi, logLam, 0, e);
+  const kept = r.ok && r.residual < residual && r.wi >= 0 && physical(e) && resolvedByRule(P, r.wr, r.wi, e) && Math.hypot(r.wr - wr, r.wi - wi) <= 1e-6 * Math.hypot(wr, wi);
+  return kept ? { ...r, wi: Math.max(0, r.wi) } : null;
 }
 
 /**
@@ -501,9 +532,14 @@ export function solveWarm(
   }
   if (!Number.isFinite(pr) || !Number.isFinite(pi)) return null;
   const predStep = Math.hypot(pr - wr, pi - wi);
-  const r = newton(P, pr, pi, logLam, 0, e, 24);
+  let r = newton(P, pr, pi, logLam, 0, e, 24);
   if (!r.ok || r.wi < -1e-14 * Math.hypot(r.wr, r.wi) || !physical(e) || !resolvedByRule(P, r.wr, r.wi, e)) return null;
   if (Math.hypot(r.wr - pr, r.wi - pi) > 0.5 * predStep + 1e-12 * Math.hypot(pr, pi)) return null;
+  if (needsPolish(P, r.wr, r.wi, logLam, r.residual)) {
+    const p = polish(P, r.wr, r.wi, logLam, r.residual, e);
+    if (p) r = { ...p, iterations: r.iterations + p.iterations };
+    evaluate(P, r.wr, r.wi, e); // the evaluation at the returned w (marchSteps reads d log z/dw from e)
+  }
   return { wr: r.wr, wi: Math.max(0, r.wi), mr: e.mr, mi: e.mi, iterations: r.iterations, residual: r.residual, ok: true };
 }
 
@@ -571,6 +607,29 @@ export function nearRealPole(P: FreeProblem, wr: number, wi: number): boolean {
     if ((P.dIm[j] as number) === 0 && Math.abs(wr - (P.dRe[j] as number)) <= POLE_RTOL * Math.abs(wr)) return true;
   }
   return false;
+}
+
+/**
+ * The error of F = 1 - Im H/pi at a solution w whose residual |log z(w) - log lambda| is `residual`:
+ * w is off by ~residual / |(log z)'(w)|, which moves Im H by |H'(w)| times that, with
+ * H' = L m/w + (L-1) m'/(1+m) (orthogonal) or L m/w + L m' - m'/(1+m) (Gaussian), K' = m/w
+ * (theory §3.6). Near a soft edge of a deep network (w nearly a double root, Newton's residual
+ * limited by rounding) it reaches 5e-8: tanh, orthogonal, L = 300, q* = 1e-5 at 5e-10 below the edge.
+ */
+export function cdfErrorAt(P: FreeProblem, wr: number, wi: number, residual: number, e: Eval = new Eval()): number {
+  evaluate(P, wr, wi, e);
+  const L = P.depth;
+  // m/w
+  recip(wr, wi);
+  const mwr = e.mr * RR - e.mi * RI;
+  const mwi = e.mr * RI + e.mi * RR;
+  // m'/(1+m)
+  recip(e.pr, e.pi);
+  const qr = e.dmr * RR - e.dmi * RI;
+  const qi = e.dmr * RI + e.dmi * RR;
+  const hr = P.gaussian ? L * mwr + L * e.dmr - qr : L * mwr + (L - 1) * qr;
+  const hi = P.gaussian ? L * mwi + L * e.dmi - qi : L * mwi + (L - 1) * qi;
+  return (Math.hypot(hr, hi) * residual) / (Math.hypot(e.dfr, e.dfi) * Math.PI);
 }
 
 /** Im H(w) (THEORY §8.5): F(lambda) = 1 - Im H / pi. */

@@ -14,6 +14,7 @@ constexpr double kTwoPi = 2 * kPi;
 constexpr int kMaxNewton = 60;
 constexpr double kThetaMinStep = 1e-13;
 constexpr double kRuleEndShare = 1e-3;  // solver-js.ts RULE_END_SHARE
+constexpr double kPolishAboveFloor = 16;  // solver-js.ts POLISH_ABOVE_FLOOR
 constexpr double kScaledWMin = 1e-140;  // solver-js.ts SCALED_W_MIN / MAX
 constexpr double kScaledWMax = 1e140;
 constexpr double kRealWRtol = 1e-13;  // twin of REAL_W_RTOL (lib/free/solver-js.ts)
@@ -368,9 +369,32 @@ class Solver {
         last = r;
       }
     }
+    if (theta == 0 && last.ok) {
+      NewtonResult p;
+      if (Polish(wr, wi, logLam, last.residual, e, &p)) {
+        wr = p.wr;
+        wi = p.wi;
+        iterations += p.iterations;
+        last = p;
+      }
+    }
     Evaluate(wr, wi, e);
     const bool ok = theta == 0 && last.ok && Physical(e) && ResolvedByRule(wr, wi, e);
     return Point{wr, wi, e.mr, e.mi, iterations, theta == 0 ? last.residual : std::numeric_limits<double>::infinity(), ok};
+  }
+
+  // A last Newton solve from an accepted solution whose residual is above kPolishAboveFloor rounding
+  // floors (solver-js.ts polish): kept on the physical branch, resolved, with a smaller residual,
+  // within 1e-6 |w|. Leaves e at an unspecified w.
+  bool Polish(double wr, double wi, double logLam, double residual, Eval& e, NewtonResult* out) const {
+    if (!(residual > kPolishAboveFloor * FloorTol(wr, wi, logLam))) return false;
+    NewtonResult r = Newton(wr, wi, logLam, 0, e);
+    const bool kept = r.ok && r.residual < residual && r.wi >= 0 && Physical(e) && ResolvedByRule(r.wr, r.wi, e) &&
+                      std::hypot(r.wr - wr, r.wi - wi) <= 1e-6 * std::hypot(wr, wi);
+    if (!kept) return false;
+    r.wi = std::max(0.0, r.wi);
+    *out = r;
+    return true;
   }
 
   // Warm start from the previous solution (wr, wi) at logPrev with d log z/dw = (dfr, dfi); a
@@ -396,6 +420,14 @@ class Solver {
     NewtonResult r = Newton(pr, pi, logLam, 0, e, 24);
     if (!r.ok || r.wi < -1e-14 * std::hypot(r.wr, r.wi) || !Physical(e) || !ResolvedByRule(r.wr, r.wi, e)) return false;
     if (std::hypot(r.wr - pr, r.wi - pi) > 0.5 * predStep + 1e-12 * std::hypot(pr, pi)) return false;
+    if (r.residual > kPolishAboveFloor * FloorTol(r.wr, r.wi, logLam)) {
+      NewtonResult p;
+      if (Polish(r.wr, r.wi, logLam, r.residual, e, &p)) {
+        p.iterations += r.iterations;
+        r = p;
+      }
+      Evaluate(r.wr, r.wi, e);  // the evaluation at the returned w (SolveMarch reads d log z/dw from e)
+    }
     *out = Point{r.wr, std::max(0.0, r.wi), e.mr, e.mi, r.iterations, r.residual, true};
     return true;
   }

@@ -1302,6 +1302,27 @@ function lawQuantiles(ctx: Ctx): number[] {
  * Mass, CDF increments and moments from our adaptive quadrature of the density (`pieces`,
  * `integrateSupport`), against the CDF at the checkpoints and r.moments.
  */
+/** Intervals of the composite Simpson rule that re-checks a piece whose tanh-sinh mass disagrees with F. */
+const SIMPSON_INTERVALS = 2000;
+
+/** The mass on [lo, hi] by composite Simpson (one bounded `at` call per AT_CHUNK nodes), or null where a node is NaN or a call fails. */
+async function simpsonMass(ctx: Ctx, lo: number, hi: number): Promise<number | null> {
+  const n = SIMPSON_INTERVALS;
+  const at = Float64Array.from({ length: n + 1 }, (_, i) => lo + ((hi - lo) * i) / n);
+  let sum = 0;
+  for (let from = 0; from < at.length; from += AT_CHUNK) {
+    const res = await ctx.call({ at: at.subarray(from, from + AT_CHUNK), strict: false });
+    if (!res.ok) return null;
+    for (let j = 0; j < res.value.density.length; j++) {
+      const i = from + j;
+      const d = res.value.density[j] as number;
+      if (!Number.isFinite(d)) return null;
+      sum += (i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2) * d;
+    }
+  }
+  return (sum * (hi - lo)) / (3 * n);
+}
+
 async function checkMass(ctx: Ctx): Promise<void> {
   const { r } = ctx;
   const ivs = r.support.intervals;
@@ -1347,26 +1368,34 @@ async function checkMass(ctx: Ctx): Promise<void> {
   if (!atPoints.ok) callFailed(ctx, atPoints, 'the CDF checkpoints');
   else checkpoints.forEach((x, i) => widen(x, (uncertainty.get(x) as number) + conditioning(x, atPoints.value.density[i] as number, atPoints.value.diagnostics.residual)));
   let complete = nanNodes === 0;
-  ps.forEach((p, k) => {
+  for (const [k, p] of ps.entries()) {
     const it = ints[k] as PieceIntegral;
-    if (it.nan > 0) return;
+    if (it.nan > 0) continue;
     if (!it.converged) {
       complete = false;
       fail(ctx, 'quadrature', `the density is not integrable to ${convergenceTolerance(ctx)} on [${g(p.lo)}, ${g(p.hi)}] (${p.kind}) after ${MAX_ROUNDS} rounds of refinement (${it.nodes} nodes): |I(h) - I(2h)| = ${it.error.toExponential(2)}; noisy, or singular inside the support`);
-      return;
+      continue;
     }
     // F(hi) - F(lo) minus the atoms in (lo, hi]: F at an interval's max is the library's bookkeeping
     // (atoms + interval masses), inside the support the closed form
     const flo = cdf(p.lo);
     const fhi = cdf(p.hi);
-    if (flo === undefined || fhi === undefined) return;
+    if (flo === undefined || fhi === undefined) continue;
     const jumps = r.atoms.filter((a) => a.location > p.lo && a.location <= p.hi).reduce((s, a) => s + a.mass, 0);
     const inc = fhi - flo - jumps;
     const tol = 2 * ctx.cdfTol + TOL.quadrature * Math.max(it.mass, inc) + (uncertainty.get(p.lo) as number) + (uncertainty.get(p.hi) as number);
     if (!(Math.abs(it.mass - inc) <= tol)) {
-      fail(ctx, 'mass', `integral of rho over [${g(p.lo)}, ${g(p.hi)}] = ${g(it.mass)} but F(hi) - F(lo) - atoms = ${g(inc)} (F ${g(flo)} -> ${g(fhi)}; difference ${(it.mass - inc).toExponential(2)}, tolerance ${tol.toExponential(2)})`);
+      // a second, independent rule before concluding: the nested tanh-sinh estimate can call a piece
+      // converged when a singularity just outside it slows the rule (gelu, orthogonal, L = 32: off by
+      // 1.4e-8 at h = 1/16 on a piece that composite Simpson integrates to 1e-15 of F)
+      const simpson = await simpsonMass(ctx, p.lo, p.hi);
+      if (simpson !== null && Math.abs(simpson - inc) <= tol) {
+        ctx.notes.push(`tanh-sinh missed the mass on [${g(p.lo)}, ${g(p.hi)}] by ${(it.mass - inc).toExponential(2)}; composite Simpson (${SIMPSON_INTERVALS} intervals) agrees with F to ${(simpson - inc).toExponential(2)}`);
+        continue;
+      }
+      fail(ctx, 'mass', `integral of rho over [${g(p.lo)}, ${g(p.hi)}] = ${g(it.mass)} but F(hi) - F(lo) - atoms = ${g(inc)} (F ${g(flo)} -> ${g(fhi)}; difference ${(it.mass - inc).toExponential(2)}, tolerance ${tol.toExponential(2)}${simpson === null ? '' : `; composite Simpson: ${g(simpson)}`})`);
     }
-  });
+  }
   if (!complete) return;
   // the mass below the floor, from F
   let tail = 0;
@@ -1390,8 +1419,10 @@ async function checkMass(ctx: Ctx): Promise<void> {
   // it is added, half is the slack (sigmoid, L = 300 has mean 1.8e-299, part of it below 1e-300)
   const mean = atomMean + ints.reduce((s, x) => s + x.mean, 0) + 0.5 * tail * FLOOR;
   const m2 = atomM2 + ints.reduce((s, x) => s + x.m2, 0) + 0.5 * tail * FLOOR * FLOOR;
-  // the density's integrals are held to the stated CDF accuracy (the mass check above), so their moments to that times lambda_max
-  compareLawMoments(ctx, mean, m2, (endBounds + 4 * ctx.cdfTol) * r.lambdaMax + 0.5 * tail * FLOOR);
+  // the quadrature's own error estimate (sum of |I(h) - I(2h)|, up to the stated CDF accuracy for a
+  // narrow law's noisy density) bounds the moments' error by that times lambda_max
+  const quadError = ints.reduce((s, x) => s + x.error, 0);
+  compareLawMoments(ctx, mean, m2, (endBounds + quadError) * r.lambdaMax + 0.5 * tail * FLOOR);
 }
 
 /**
