@@ -109,7 +109,7 @@ export interface SpectralDiagnostics {
   readonly selfCheck: readonly string[];
   /**
    * The absolute accuracy of `cdf`, `cdfValues` and the interval masses that the self-check holds the
-   * law to: 1e-8, or 64 sqrt(L + 1) eps / (sd(D^2)/mu1) for a narrow law of D^2 (tanh and erf at q* < ~1e-7,
+   * law to: 1e-8, or 256 sqrt(L + 1) eps / (sd(D^2)/mu1) for a narrow law of D^2 (tanh and erf at q* < ~1e-7,
    * whose values 1 - O(q*) are stored to eps absolute). See the README's table of the domain.
    */
   readonly cdfAccuracy: number;
@@ -335,16 +335,40 @@ const ATOM_SIDE_OFFSET = 1e-13;
 
 /**
  * F(x) = p inside [iv.min, iv.max], a part of support interval k with no atom inside: safeguarded
- * Newton in log x (F' = rho), bisection where F is known only by its bound (cdfByBound).
+ * Newton in log x (F' = rho). Where F is not known at an iterate (solveCdfAt: a failed solve, or
+ * below what the rule resolves) the nearest points with known F above and below it decide its side;
+ * when p lies between them and they are more than QUANTILE_BAND apart, the call throws.
  */
 function solveQuantile(model: Model, k: number, iv: { readonly min: number; readonly max: number }, p: number): number {
+  const unknownAt = (x: number): { lo?: number; hi?: number; at?: number } => {
+    const above = nearestResolved(model, k, x, 1);
+    if (above && above.f < p) return { lo: Math.log(above.x) };
+    const below = nearestResolved(model, k, x, -1);
+    if (below && below.f >= p) return { hi: Math.log(below.x) };
+    if (above && below && above.x / below.x - 1 <= QUANTILE_BAND) return { at: x };
+    throw new NumericalError(
+      ErrorCode.noConvergence,
+      `spectral quantile: the quantile of p = ${p} lies between lambda = ${below ? below.x : iv.min} and ${above ? above.x : iv.max}, where the CDF is not known (no solution the rule for the law of D^2 resolves; docs/theory.md §3.8)`,
+      { details: { p, lambdaBelow: below ? below.x : iv.min, lambdaAbove: above ? above.x : iv.max } },
+    );
+  };
   let hi = Math.log(iv.max);
   let lo: number;
   if (iv.min > 0) lo = Math.log(iv.min);
   else {
     // bracket from below: F(e^lo) < p, down to ~1e-300
     lo = Math.log(iv.max) - 36;
-    while (cdfInside(model, k, Math.exp(lo)) >= p) {
+    for (;;) {
+      const f = solveCdfAt(model, Math.exp(lo)).f;
+      if (Number.isNaN(f)) {
+        const d = unknownAt(Math.exp(lo));
+        if (d.at !== undefined) return d.at;
+        if (d.lo !== undefined) {
+          lo = d.lo;
+          break;
+        }
+        hi = Math.min(hi, d.hi as number);
+      } else if (f < p) break;
       lo -= 36;
       // quantiles below ~1e-300 are not representable: reported as 0 (as the reference does with null)
       if (lo <= -690) return 0;
@@ -354,10 +378,19 @@ function solveQuantile(model: Model, k: number, iv: { readonly min: number; read
   for (let it = 0; it < 200; it++) {
     const x = Math.exp(u);
     const solved = solveCdfAt(model, x);
-    const f = (Number.isNaN(solved.f) ? cdfByBound(model, k, x) : solved.f) - p;
+    if (Number.isNaN(solved.f)) {
+      const d = unknownAt(x);
+      if (d.at !== undefined) return d.at;
+      if (d.lo !== undefined) lo = Math.max(lo, d.lo);
+      if (d.hi !== undefined) hi = Math.min(hi, d.hi);
+      u = 0.5 * (lo + hi);
+      if (hi - lo <= 1e-15 * Math.max(1, Math.abs(u))) return Math.exp(u);
+      continue;
+    }
+    const f = solved.f - p;
     if (f >= 0) hi = u;
     else lo = u;
-    const slope = x * solved.density; // dF/du (NaN without a solution: bisect)
+    const slope = x * solved.density; // dF/du
     let next = slope > 0 ? u - f / slope : NaN;
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
     if (Math.abs(next - u) <= 1e-15 * Math.max(1, Math.abs(u)) || hi - lo <= 1e-15 * Math.max(1, Math.abs(u))) return Math.exp(next);
@@ -365,6 +398,9 @@ function solveQuantile(model: Model, k: number, iv: { readonly min: number; read
   }
   return Math.exp(u);
 }
+
+/** A band of unknown F narrower than this (relative) holds a quantile to the stated accuracy (2e-9 relative). */
+const QUANTILE_BAND = 1e-9;
 
 /**
  * The continuous mass of each support interval, from the closed-form CDF at its edges (support.ts).
