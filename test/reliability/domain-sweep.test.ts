@@ -11,7 +11,7 @@
  * hangs and crashes, and writes the figures and the report. Other knobs:
  *   DI_SWEEP_FILTER=<substring of a case id>   run only matching cases (e.g. "tanh/orthogonal/L=1/")
  *   DI_SWEEP_SHARD=<i>/<n>, DI_SWEEP_SKIP=<indices>, DI_SWEEP_LOG=<file>   (used by the script)
- *   DI_SWEEP_CALL_BOUND_MS   the time bound of one library call (default 20000)
+ *   DI_SWEEP_CALL_BOUND_MS   the time bound of one library call (default 20000 with DI_SWEEP=full, else 180000)
  */
 import { appendFileSync } from 'node:fs';
 
