@@ -201,11 +201,11 @@ function solveCdfAt(model: Model, x: number): { f: number; density: number } {
 const RESOLUTION_BISECTIONS = 40;
 
 /**
- * F at a point x of support interval k where the solver has no solution (deep in a tail, below what
- * the rule resolves: theory §3.8), bounded by monotonicity: with x_r the nearest point of the
- * interval where it has one, F(x) lies between F at the interval's end on x's side and F(x_r). When
- * those differ by at most the CDF's accuracy the end's value is returned (right to that accuracy);
- * otherwise F(x) is not known and the call throws.
+ * F at a point x of support interval k where F is not known (solveCdfAt: deep in a tail below what
+ * the rule resolves, a failed continuation, or a residual too large for F's accuracy: theory §3.8),
+ * bounded by monotonicity: F(x) lies between F at the nearest known points below and above x (or the
+ * interval's ends where there is none). When those differ by at most the CDF's accuracy their midpoint
+ * is returned (right to half that accuracy); otherwise F(x) is not known and the call throws.
  */
 function cdfByBound(model: Model, k: number, x: number): number {
   const iv = model.intervals[k] as SupportInterval;
