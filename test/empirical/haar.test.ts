@@ -1,18 +1,14 @@
 /**
  * The Haar sampler (Stewart 1980 reflectors, lib/empirical/haar.ts and native/core/haar_reflectors.cc):
- * the two backends draw the same factors bit for bit; the blocked application matches LAPACK's
- * dormqr; the result is orthogonal; and its law is Haar: determinant signs balanced, entries with the
- * exact law of a coordinate of a uniform point on the sphere, and the squared singular values of a
- * corner block following the arcsine law (free multiplicative convolution of two projections of rank
- * N/2, THEORY §8.3 "arcsine at L = 2").
+ * the blocked application matches LAPACK's dormqr; the result is orthogonal; and its law is Haar:
+ * determinant signs balanced, entries with the exact law of a coordinate of a uniform point on the
+ * sphere, and the squared singular values of a corner block following the arcsine law (free
+ * multiplicative convolution of two projections of rank N/2, THEORY §8.3 "arcsine at L = 2"). That
+ * the two backends draw the same factors bit for bit: test/parity/sampling.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 
-import { nativeAddon } from '../../lib/backend/config.js';
-import { allocHaarFactors, sampleHaarFactors } from '../../lib/empirical/haar.js';
-import type { EmpiricalAddon } from '../../lib/empirical/native.js';
 import { svdKernel } from '../../lib/linalg/kernels/svd.js';
-import { Rng } from '../../lib/random/rng.js';
 import { describeEachBackend, hasNative } from '../helpers/backends.js';
 import { EPS, expectAllClose } from '../helpers/close.js';
 import { ksCritical, ksStatistic as ksDistance, normalCdf } from '../helpers/stats.js';
@@ -22,31 +18,7 @@ import { det, haarMatrix, orthogonalityError } from './helpers.js';
 // deterministic, and a correct sampler fails one with probability alpha for a fresh seed.
 const ALPHA = 1e-3;
 
-(hasNative ? describe : describe.skip)('Haar factors: native and JS draw the same reflectors and matrices', () => {
-  it('bit-identical v, tau and sign for several orders and streams', () => {
-    const addon = nativeAddon<EmpiricalAddon>();
-    for (const n of [1, 2, 3, 17, 64]) {
-      for (const stream of [0n, 5n]) {
-        const v = new Float64Array(n * n);
-        const tau = new Float64Array(n);
-        const sign = new Float64Array(n);
-        addon.empiricalHaarFactors(n, 11n, stream, v, tau, sign);
-        const f = allocHaarFactors(n);
-        sampleHaarFactors(new Rng(11n, stream), f);
-        expect(Array.from(f.v)).toEqual(Array.from(v));
-        expect(Array.from(f.tau)).toEqual(Array.from(tau));
-        expect(Array.from(f.sign)).toEqual(Array.from(sign));
-      }
-    }
-  });
-
-  it('JS and native Q agree to rounding', async () => {
-    const n = 70;
-    const a = await haarMatrix('js', n, 9n, 2n);
-    const b = await haarMatrix('native', n, 9n, 2n);
-    expectAllClose(a, b, { atol: 4 * n * EPS, why: 'same reflectors, different summation order: n updates of O(eps) rounding' });
-  });
-
+(hasNative ? describe : describe.skip)('Haar factors: the blocked application [native]', () => {
   it('the blocked compact-WY application equals dormqr to rounding', async () => {
     const n = 150; // not a multiple of the block sizes below, so partial blocks are exercised
     const ref = await haarMatrix('native', n, 3n, 1n, { ormqr: true });

@@ -1,9 +1,11 @@
-/** Helpers of the empirical tests: Haar draws on either backend and small dense utilities (KS: test/helpers/stats.ts). */
+/** Helpers of the empirical tests (and of their parity checks in test/parity): Haar draws and batch requests on either backend, small dense utilities (KS: test/helpers/stats.ts). */
 import { nativeAddon } from '../../lib/backend/config.js';
 import { allocHaarFactors, applyHaarLeft, sampleHaarFactors } from '../../lib/empirical/haar.js';
 import type { EmpiricalAddon } from '../../lib/empirical/native.js';
 import { HAAR_BLOCK_SIZE } from '../../lib/empirical/native.js';
+import { type BatchRequest } from '../../lib/empirical/sampler.js';
 import { Rng } from '../../lib/random/rng.js';
+import { resolveNetworkSpec } from '../../lib/spec.js';
 
 /** The Haar matrix drawn from (seed, stream), row-major n x n, formed as Q I on the given backend. */
 export async function haarMatrix(backend: 'native' | 'js', n: number, seed: bigint, stream: bigint, opts: { ormqr?: boolean; blockSize?: number } = {}): Promise<Float64Array> {
@@ -57,3 +59,24 @@ export function det(n: number, a0: Float64Array): number {
   return d;
 }
 
+/** The batch request of a network spec (resolved as the public API does), on one backend. */
+export function request(spec: Parameters<typeof resolveNetworkSpec>[0], width: number, samples: number, seed: bigint, backend: 'native' | 'js', extra: Partial<BatchRequest> = {}): BatchRequest {
+  const r = resolveNetworkSpec(spec);
+  return {
+    width,
+    depth: r.depth,
+    samples,
+    orthogonal: r.weights === 'orthogonal',
+    weightStd: r.weightStd,
+    biasStd: r.biasStd,
+    qStar: r.qStar,
+    activation: r.activation,
+    seed,
+    backend,
+    ...extra,
+  };
+}
+
+/** The two tanh networks of the sampling tests (depth 6, q* = 1/4). */
+export const TANH_ORTH = { activation: 'tanh', weights: 'orthogonal', depth: 6, qStar: 0.25 } as const;
+export const TANH_GAUSS = { activation: 'tanh', weights: 'gaussian', depth: 6, qStar: 0.25 } as const;

@@ -1,38 +1,19 @@
 /**
- * sampleJacobianSpectrum: reproducibility, backend parity, identities of the sampled networks
+ * sampleJacobianSpectrum: reproducibility, native scheduling, identities of the sampled networks
  * (deep linear orthogonal nets, the input normalization q^1 = q*), the empirical q^l against q*
- * within the sampling error, cancellation and progress.
+ * within the sampling error, cancellation and progress (native/JS parity of the networks:
+ * test/parity/sampling.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 
 import { resolveActivation } from '../../lib/activations/index.js';
 import { AbortError } from '../../lib/errors.js';
 import { sampleJacobianSpectrum } from '../../lib/empirical/index.js';
-import { type BatchRequest, runBatch } from '../../lib/empirical/sampler.js';
+import { runBatch } from '../../lib/empirical/sampler.js';
 import { svdKernel } from '../../lib/linalg/kernels/svd.js';
-import { resolveNetworkSpec } from '../../lib/spec.js';
 import { describeEachBackend, hasNative } from '../helpers/backends.js';
 import { EPS, expectAllClose } from '../helpers/close.js';
-
-function request(spec: Parameters<typeof resolveNetworkSpec>[0], width: number, samples: number, seed: bigint, backend: 'native' | 'js', extra: Partial<BatchRequest> = {}): BatchRequest {
-  const r = resolveNetworkSpec(spec);
-  return {
-    width,
-    depth: r.depth,
-    samples,
-    orthogonal: r.weights === 'orthogonal',
-    weightStd: r.weightStd,
-    biasStd: r.biasStd,
-    qStar: r.qStar,
-    activation: r.activation,
-    seed,
-    backend,
-    ...extra,
-  };
-}
-
-const TANH_ORTH = { activation: 'tanh', weights: 'orthogonal', depth: 6, qStar: 0.25 } as const;
-const TANH_GAUSS = { activation: 'tanh', weights: 'gaussian', depth: 6, qStar: 0.25 } as const;
+import { TANH_GAUSS, TANH_ORTH, request } from './helpers.js';
 
 describeEachBackend('reproducibility', (backend) => {
   it('the same seed gives bit-identical results; another seed or sample does not', async () => {
@@ -69,35 +50,6 @@ describeEachBackend('reproducibility', (backend) => {
       }
     }
   });
-});
-
-(hasNative ? describe : describe.skip)('native and JS build the same networks', () => {
-  // Both backends draw the same normals in the same order (lib/empirical/job.ts), so the networks are
-  // identical and only the rounding of the products differs (BLAS blocking and FMA vs sequential JS
-  // sums). Each of the L products perturbs J by at most gamma_N |W||J| ~ N eps ||W|| ||J|| (Frobenius
-  // to 2-norm costs at most another factor from the norms below), and the perturbation is carried by
-  // the remaining layers, whose norms are at most (||W|| max|phi'|) each: ||W|| = weightStd for
-  // orthogonal weights and <= weightStd (2 + 3/sqrt(N)) w.h.p. for Gaussian ones, max|phi'| = 1 for tanh.
-  // Weyl then bounds every singular value difference by ||Delta J||_2 (plus each SVD's own backward
-  // error, N eps ||J||), so |s_native - s_js| <= (L + 2) N eps prod(||W||).
-  for (const spec of [TANH_ORTH, TANH_GAUSS]) {
-    it(`same J and the same singular values to rounding (${spec.weights})`, async () => {
-      const n = 48;
-      const r = resolveNetworkSpec(spec);
-      const [nat, js] = await Promise.all([
-        runBatch(request(spec, n, 2, 99n, 'native', { keepJacobians: true })),
-        runBatch(request(spec, n, 2, 99n, 'js', { keepJacobians: true })),
-      ]);
-      const wNorm = spec.weights === 'orthogonal' ? r.weightStd : r.weightStd * (2 + 3 / Math.sqrt(n));
-      const bound = (r.depth + 2) * n * EPS * wNorm ** r.depth;
-      expectAllClose(nat.jacobians!, js.jacobians!, { atol: bound, why: 'same network, product rounding only (derivation above)' });
-      const sNat = Float64Array.from(nat.eigenvalues, Math.sqrt);
-      const sJs = Float64Array.from(js.eigenvalues, Math.sqrt);
-      expectAllClose(sNat, sJs, { atol: bound, why: 'Weyl: |ds| <= ||dJ||_2 plus the SVDs backward errors (derivation above)' });
-      expectAllClose(nat.qPerLayer, js.qPerLayer, { rtol: 64 * r.depth * n * EPS, why: 'q^l = |h|^2/N from the same network: N-term sums of rounded h' });
-      expect(Array.from(nat.structuralZeros)).toEqual(Array.from(js.structuralZeros));
-    });
-  }
 });
 
 describeEachBackend('identities of sampled networks', () => {

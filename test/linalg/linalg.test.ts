@@ -1,7 +1,8 @@
 /**
  * Dense linear algebra on both backends: Haar sampling (orthogonality, determinant-sign balance,
  * the law of sqrt(n) Q_11, reproducibility), singular values of known matrices, SVD reconstruction,
- * the matrix product, native/JS parity on the same inputs, and bad input.
+ * the matrix product, native concurrency and error mapping, and bad input (native/JS parity on the
+ * same inputs: test/parity/linalg.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 
@@ -23,6 +24,7 @@ import { nativeLinalg } from '../../lib/linalg/native.js';
 import { EPS, expectAllClose } from '../helpers/close.js';
 import { describeEachBackend, hasNative } from '../helpers/backends.js';
 import { KS_CRITICAL_1E3, ksStatistic, normalCdf } from '../helpers/stats.js';
+import { naiveProduct } from './helpers.js';
 
 /** max_ij |(X^T X - I)_ij| for the columns (or, with rows=true, the rows) of X. */
 function orthogonalityError(x: Matrix, rows = false): number {
@@ -39,28 +41,6 @@ function orthogonalityError(x: Matrix, rows = false): number {
     }
   }
   return err;
-}
-
-/** Naive product and the entrywise bound gamma_k |a| |b| of its rounding error. */
-function naiveProduct(a: Matrix, b: Matrix): { c: Float64Array; bound: Float64Array } {
-  const c = new Float64Array(a.rows * b.cols);
-  const bound = new Float64Array(a.rows * b.cols);
-  const k = a.cols;
-  const gamma = (k * EPS) / 2 / (1 - (k * EPS) / 2);
-  for (let i = 0; i < a.rows; i++) {
-    for (let j = 0; j < b.cols; j++) {
-      let s = 0;
-      let t = 0;
-      for (let p = 0; p < k; p++) {
-        const x = (a.data[i * k + p] as number) * (b.data[p * b.cols + j] as number);
-        s += x;
-        t += Math.abs(x);
-      }
-      c[i * b.cols + j] = s;
-      bound[i * b.cols + j] = 2 * gamma * t; // two computations (kernel and this loop), each within gamma_k |a||b|
-    }
-  }
-  return { c, bound };
 }
 
 function sub(x: Matrix, r0: number, r1: number, c0: number, c1: number): Matrix {
@@ -314,54 +294,7 @@ describeEachBackend('matmul', () => {
   });
 });
 
-describe.skipIf(!hasNative)('native and JS agree on the same inputs', () => {
-  async function both<T>(f: () => Promise<T>): Promise<[T, T]> {
-    configure({ backend: 'native' });
-    const n = await f();
-    configure({ backend: 'js' });
-    const j = await f();
-    configure({ backend: 'native' });
-    return [n, j];
-  }
-
-  it('gaussianMatrix is bit-identical', async () => {
-    const [n, j] = await both(() => gaussianMatrix(300, 200, { seed: 9, std: 0.1 }));
-    expect(Buffer.from(n.data.buffer).equals(Buffer.from(j.data.buffer))).toBe(true);
-  });
-
-  it('haarOrthogonal agrees to kappa(G) n eps', async () => {
-    for (const size of [8, 50, 120]) {
-      const [n, j] = await both(() => haarOrthogonal(size, { seed: 21 }));
-      // Same G on both; each QR is backward stable with error ~ n eps ||G||, and the Q factor moves by
-      // at most ~ kappa(G) times the relative perturbation (QR perturbation theory), so
-      // |Q_native - Q_js| <= 2 kappa(G) n eps entrywise.
-      const s = await singularValues(await gaussianMatrix(size, size, { seed: 21 }));
-      const kappa = (s[0] as number) / (s[size - 1] as number);
-      expectAllClose(n.data, j.data, { atol: 2 * kappa * size * EPS, why: 'QR perturbation: kappa(G) x backward error' });
-    }
-  });
-
-  it('singular values and products agree on random and structured inputs', async () => {
-    const inputs: Matrix[] = [
-      await gaussianMatrix(90, 40, { seed: 1 }),
-      await gaussianMatrix(40, 90, { seed: 2 }),
-      await haarOrthogonal(70, { seed: 3 }),
-      { rows: 3, cols: 3, data: Float64Array.of(1, 2, 3, 2, 4, 6, 3, 6, 9) },
-    ];
-    for (const a of inputs) {
-      const [sn, sj] = await both(() => singularValues(a));
-      const k = Math.min(a.rows, a.cols);
-      // Both backward stable: each within ~ k eps sigma_max of the truth (Weyl), so 2 k eps sigma_max apart.
-      expectAllClose(sn, sj, { atol: 2 * Math.max(a.rows, a.cols) * EPS * (sn[0] as number), why: 'two backward-stable SVDs (Weyl)' });
-      void k;
-    }
-    const a = await gaussianMatrix(64, 80, { seed: 4 });
-    const b = await gaussianMatrix(80, 33, { seed: 5 });
-    const [cn, cj] = await both(() => matmul(a, b));
-    const { bound } = naiveProduct(a, b);
-    for (let i = 0; i < bound.length; i++) expect(Math.abs((cn.data[i] as number) - (cj.data[i] as number))).toBeLessThanOrEqual(bound[i] as number);
-  });
-
+describe.skipIf(!hasNative)('native linalg: concurrency and error mapping', () => {
   it('concurrent native calls give the sequential results', async () => {
     configure({ backend: 'native' });
     const seq: Float64Array[] = [];

@@ -7,7 +7,7 @@
  * formulas term by term (no FMA contraction in the core); the remaining differences are libm against
  * V8 for tanh/cosh/exp/log1p/expm1 (each <= 1-2 ulp, so a few ulps after one or two operations) and
  * glibc's erf/erfc against the library's own erf/erfc (each within ~4 ulp of the exact value, checked
- * against mpmath in erf.test.ts), which gelu then scales. Measured worst on this grid: 5.0 ulp (gelu phi at x = -25.8, where
+ * against mpmath in test/mean-field/erf.test.ts), which gelu then scales. Measured worst on this grid: 5.0 ulp (gelu phi at x = -25.8, where
  * erfc comes from its continued fraction); tanh, sigmoid 2.7 ulp; the rest <= 2 ulp.
  */
 import { describe, expect, it } from 'vitest';
