@@ -3,7 +3,8 @@
  * against independent quadrature.
  *
  * Reference values marked "mpmath" were computed with mpmath.quad at 30 digits on the real h-line
- * (split at 0, +-1.5, +-3), far from any near-singularity, so they are good to ~1e-20; the tolerances
+ * (split at 0, +-1.5, +-3, +-6), far from any near-singularity, so they are good to ~1e-20
+ * (scripts/reference/d2_law.py prints them; tanh-sinh and Gauss-Legendre agree to all digits); the tolerances
  * below are those the rule is designed for (THEORY §8.5: ~1e-13), with a factor for the size of
  * the values.
  */

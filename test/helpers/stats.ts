@@ -31,6 +31,7 @@ export function ksCritical(n: number, alpha: number): number {
 
 /**
  * Critical value of sqrt(n) D for the Kolmogorov distribution at level 1e-3 (P(K > 1.9495) = 0.001;
- * scipy.stats.kstwobign.isf(0.001)). Asymptotic; conservative for n >= 1000.
+ * scipy.stats.kstwobign.isf(0.001) = 1.949475, scripts/reference/statistics.py). Asymptotic;
+ * conservative for n >= 1000.
  */
 export const KS_CRITICAL_1E3 = 1.9495;

@@ -147,8 +147,9 @@ describe('meanField: no finite fixed point, marginal points', () => {
   // gelu and silu dip below the diagonal at small q: at weightStd^2 > 2 and biasStd = 0.1 the length
   // map has a stable fixed point q* ~ 0.03 and an unstable one at q ~ 0.2-1.7 above which q^l
   // diverges. q* is the smallest stable fixed point (the limit of q^l from small inputs).
-  // Reference: mpmath (30 digits) adaptive quadrature of F(q) = sigma_w^2 E[phi(sqrt(q) h)^2] + sigma_b^2
-  // and an Illinois root of F(q) - q on [0.01, 0.1] (/tmp/fb/ref.py, not part of the library).
+  // Reference: mpmath quadrature (40 digits; tanh-sinh and Gauss-Legendre agree to all digits) of
+  // F(q) = sigma_w^2 E[phi(sqrt(q) h)^2] + sigma_b^2 and an Illinois root of F(q) - q on [0.01, 0.1]:
+  // scripts/reference/mean_field.py, which reproduces these values to all 20 digits.
   it('gelu and silu at weightStd^2 > 2 have a small stable q* (the first crossing from q = 0)', () => {
     const cases = [
       ['gelu', 1.6, 0.030851222903591903287],
@@ -171,7 +172,7 @@ describe('meanField: no finite fixed point, marginal points', () => {
 
   it('finds a stable q* whose unstable partner lies within the factor-2 scan step (silu)', () => {
     // fixed points at 0.16925 (stable) and 0.27296 (unstable), both between two scan points;
-    // reference: mpmath as above on [0.15, 0.2] (/tmp/fb/ref2.py)
+    // reference: scripts/reference/mean_field.py as above, root on [0.15, 0.2] (all 20 digits reproduced)
     const mf = meanField({ activation: 'silu', weightStd: 1.7820512820512822, biasStd: 0.14102564102564102 });
     expect(mf.chiQ).toBeLessThan(1);
     expectClose(mf.qStar, 0.16924530081887253144, { rtol: 1e-11, why: 'F to ~1e-13 relative, amplified by 1/|1 - chiQ| (chiQ ~ 0.7-0.9 this close to the saddle-node)' });
@@ -222,8 +223,11 @@ describe('criticalPoint, criticalLine', () => {
   });
 
   it('hard-tanh at small q*: sigma_b^2 from the Mills-ratio form keeps its digits', () => {
-    // mpmath (50 digits) of [sqrt(2q/pi) e^{-1/(2q)} - erfc(1/sqrt(2q))]/p. THEORY §2.5 prints 4.0e-17 at
-    // q* = 1/64, which is rounding noise of q* - sigma_w^2 E[phi^2] (|error| ~ 1e-17 there); 1.3e-11 at 0.0259 agrees.
+    // mpmath (50 digits) of [sqrt(2q/pi) e^{-1/(2q)} - erfc(1/sqrt(2q))]/p (scripts/reference/mean_field.py,
+    // closed form checked there against quadrature; it reproduces 1/64 to 6e-17 relative, and 0.0259 to
+    // 4.5e-16: the value below is for the decimal 0.0259, the script uses the double the test passes).
+    // THEORY §2.5 prints 4.0e-17 at q* = 1/64, which is rounding noise of q* - sigma_w^2 E[phi^2]
+    // (|error| ~ 1e-17 there); 1.3e-11 at 0.0259 agrees.
     const r = criticalPoint({ activation: 'hard-tanh', qStar: 1 / 64 });
     expectClose(r.biasStd ** 2, 1.8875656029866271e-17, { rtol: 1e-11, why: 'the Mills-ratio difference cancels ~2 digits (1/(2x^2) = q*)' });
     const r2 = criticalPoint({ activation: 'hard-tanh', qStar: 0.0259 });
@@ -249,7 +253,7 @@ describe('criticalPoint, criticalLine', () => {
     const sig = criticalLine({ activation: 'sigmoid', qStar: [0.0625, 0.5, 2] });
     expect(Array.from(sig.exists)).toEqual([0, 0, 0]);
     expect(Number.isNaN(sig.biasStd[0] as number)).toBe(true);
-    expectClose(sig.biasVariance[0] as number, -4.122211437865525, { rtol: 1e-12, why: 'reference sigma_b2 for sigmoid at 1/16' });
+    expectClose(sig.biasVariance[0] as number, -4.122211437865525, { rtol: 1e-12, why: 'reference sigma_b2 for sigmoid at 1/16 (scripts/reference/mean_field.py, 9e-17 relative)' });
     expect(criticalLine({ activation: 'relu', qStar: [1, 2] }).degenerate).toBe(true);
   });
 });
