@@ -13,6 +13,7 @@ import { runBatch } from '../../lib/empirical/sampler.js';
 import { svdKernel } from '../../lib/linalg/kernels/svd.js';
 import { describeEachBackend, hasNative } from '../helpers/backends.js';
 import { EPS, expectAllClose } from '../helpers/close.js';
+import { FEW_ROUNDINGS } from '../helpers/tolerances.js';
 import { TANH_GAUSS, TANH_ORTH, request } from './helpers.js';
 
 describeEachBackend('reproducibility', (backend) => {
@@ -118,7 +119,7 @@ describeEachBackend('edge cases', () => {
     for (const weights of ['orthogonal', 'gaussian'] as const) {
       const r = await sampleJacobianSpectrum({ activation: 'linear', weights, depth: 1, weightStd: 0.8, biasStd: 0.1 }, { width: 1, samples: 2, seed: 1 });
       expect(r.eigenvalues.length).toBe(2);
-      if (weights === 'orthogonal') expectAllClose(r.eigenvalues, [0.64, 0.64], { rtol: 4 * EPS, why: 'W = +-0.8: one rounding' });
+      if (weights === 'orthogonal') expectAllClose(r.eigenvalues, [0.64, 0.64], { rtol: FEW_ROUNDINGS, why: 'W = +-0.8: one rounding' });
       else for (const x of r.eigenvalues) expect(x).toBeGreaterThan(0);
     }
   });

@@ -12,8 +12,9 @@ import { describe, expect, it } from 'vitest';
 
 import { d2Cauchy, d2Law, d2Moment, dphiMoment, erf, resolveActivation } from '../../lib/index.js';
 import { expectClose } from '../helpers/close.js';
+import { FEW_ROUNDINGS, REFERENCE_RTOL } from '../helpers/tolerances.js';
 
-const RULE_RTOL = 1e-12; // designed ~1e-13; 10x for accumulated rounding over ~1000 complex terms
+const RULE_RTOL = REFERENCE_RTOL; // 1e-12: designed ~1e-13; 10x for accumulated rounding over ~1000 complex terms
 
 describe('d2Law: atoms of the discrete laws', () => {
   it('relu: 0 and 1 with mass 1/2; no continuous part', () => {
@@ -30,9 +31,9 @@ describe('d2Law: atoms of the discrete laws', () => {
       const law = d2Law({ activation: 'hard-tanh', qStar: q });
       const p = erf(1 / Math.sqrt(2 * q));
       expect(law.atoms.length).toBe(2);
-      expectClose(law.atoms[1]?.mass as number, p, { rtol: 4 * Number.EPSILON, why: 'erfc-based mass vs erf' });
+      expectClose(law.atoms[1]?.mass as number, p, { rtol: FEW_ROUNDINGS, why: 'erfc-based mass vs erf' });
       expect(law.atoms[1]?.value).toBe(1);
-      expectClose((law.atoms[0]?.mass as number) + (law.atoms[1]?.mass as number), 1, { rtol: 4 * Number.EPSILON, why: 'masses sum to 1' });
+      expectClose((law.atoms[0]?.mass as number) + (law.atoms[1]?.mass as number), 1, { rtol: FEW_ROUNDINGS, why: 'masses sum to 1' });
     }
   });
   it('leaky-relu: slope^2 and 1 with 1/2 each; linear: 1 with mass 1', () => {
@@ -161,7 +162,7 @@ describe('d2Law: the continuous rule', () => {
     const lambda = 1.0507009873554804934193349852946;
     const alpha = 1.6732632423543772848170429916717;
     expect(law.atoms.map((a) => a.mass)).toEqual([0.5, 0.5]);
-    expectClose(law.atoms[0]!.value, lambda ** 2, { rtol: 4 * Number.EPSILON, why: "phi'(0+) = lambda, a few ulps of the table's constant" });
+    expectClose(law.atoms[0]!.value, lambda ** 2, { rtol: FEW_ROUNDINGS, why: "phi'(0+) = lambda, a few ulps of the table's constant" });
     expectClose(law.atoms[1]!.value, (lambda * alpha) ** 2, { rtol: 8 * Number.EPSILON, why: "phi'(0-) = lambda alpha e^0, a few ulps" });
   });
 });

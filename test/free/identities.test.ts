@@ -13,6 +13,7 @@ import { spectralDensity, type SpectralDensity } from '../../lib/index.js';
 import type { NetworkSpec } from '../../lib/spec.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { EPS, expectAllClose, expectClose } from '../helpers/close.js';
+import { CDF_ATOL } from '../helpers/tolerances.js';
 
 const INTEGRAL_RTOL = 1e-9;
 
@@ -116,7 +117,7 @@ async function checkMomentsByIntegration(spec: NetworkSpec, r: SpectralDensity, 
 /** The density integrates to the CDF's increments (normalization through the closed-form CDF). */
 async function checkMassByCdf(spec: NetworkSpec, r: SpectralDensity): Promise<void> {
   const atomsAbove = r.atoms.filter((a) => a.location > r.support.max).reduce((s, a) => s + a.mass, 0);
-  expectClose(r.cdf(r.support.max), 1 - atomsAbove, { atol: 1e-12, why: 'F(lambda_max) = 1 - atoms above it' });
+  expectClose(r.cdf(r.support.max), 1 - atomsAbove, { atol: CDF_ATOL, why: 'F(lambda_max) = 1 - atoms above it' });
   expectClose(r.cdf(r.support.max * 1.5 + 1), 1, { atol: 0, why: 'F is 1 beyond every atom and edge' });
   expectClose(r.cdf(0), r.atomAtZero, { atol: 0, why: 'F(0) = atom at 0' });
   // the continuous part between a low quantile and the top edge: integral of rho = F increment
@@ -256,7 +257,7 @@ describeEachBackend('identities', () => {
     // the upper edge is that minimum (a regression: the classification midpoint once underflowed)
     expect(r.support.max).toBeLessThan(1e-234);
     expect(r.support.max).toBeGreaterThan(r.moments.mean);
-    expectClose(r.cdf(r.support.max), 1, { atol: 1e-12, why: 'all the mass below the edge' });
+    expectClose(r.cdf(r.support.max), 1, { atol: CDF_ATOL, why: 'all the mass below the edge' });
     expectClose(r.cdf(r.quantile(0.5)), 0.5, { atol: 1e-10, why: 'quantiles in log lambda at 1e-236' });
   });
 

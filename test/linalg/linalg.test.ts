@@ -22,6 +22,7 @@ import {
 import { allocate } from '../../lib/linalg/memory.js';
 import { nativeLinalg } from '../../lib/linalg/native.js';
 import { EPS, expectAllClose } from '../helpers/close.js';
+import { orthogonality } from '../helpers/tolerances.js';
 import { describeEachBackend, hasNative } from '../helpers/backends.js';
 import { KS_CRITICAL_1E3, ksStatistic, normalCdf } from '../helpers/stats.js';
 import { naiveProduct } from './helpers.js';
@@ -93,7 +94,7 @@ describeEachBackend('haarOrthogonal', (backend) => {
     // Each entry of Q^T Q is a length-n dot product of unit vectors: its own rounding is at most
     // gamma_n ~ n eps / 2, and Householder QR leaves Q orthogonal to a few sqrt(n) eps in practice
     // (measured <= 0.13 n eps for n <= 512 on both backends). Bound: n eps (c = 1), at least 2 eps.
-    const tol = Math.max(n, 2) * EPS;
+    const tol = orthogonality(n);
     expect(orthogonalityError(q)).toBeLessThanOrEqual(tol);
     expect(orthogonalityError(q, true)).toBeLessThanOrEqual(tol);
   });

@@ -9,6 +9,7 @@ import {
 } from '../../lib/activations/index.js';
 import { DynamicalIsometryRangeError, DynamicalIsometryTypeError, ErrorCode } from '../../lib/errors.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
+import { FEW_ROUNDINGS } from '../helpers/tolerances.js';
 import { describeEachBackend } from '../helpers/backends.js';
 
 const ALL = ['linear', 'relu', 'leaky-relu', 'hard-tanh', 'tanh', 'erf', 'sigmoid', 'softplus', 'elu', 'selu', 'gelu', 'silu'];
@@ -46,10 +47,10 @@ describe('activation table', () => {
     expect(resolveActivation('sigmoid').phi(0)).toBe(0.5);
     expect(resolveActivation('softplus').phi(0)).toBe(Math.log(2));
     // few-ulp tolerances: the library's formula and the test's differ in rounding only
-    expectClose(resolveActivation({ name: 'elu', alpha: 2 }).phi(-1), 2 * (Math.exp(-1) - 1), { rtol: 4 * Number.EPSILON, why: 'expm1(-1) vs exp(-1) - 1: < 1 ulp of exp(-1) lost in the subtraction, plus the roundings of both' });
+    expectClose(resolveActivation({ name: 'elu', alpha: 2 }).phi(-1), 2 * (Math.exp(-1) - 1), { rtol: FEW_ROUNDINGS, why: 'expm1(-1) vs exp(-1) - 1: < 1 ulp of exp(-1) lost in the subtraction, plus the roundings of both' });
     expect(resolveActivation('erf').dphi(0)).toBe(2 / Math.sqrt(Math.PI));
-    expectClose(resolveActivation('gelu').phi(1), 0.8413447460685429, { rtol: 4 * Number.EPSILON, why: 'Phi(1) (correctly rounded) through the plain erf (~1-2 ulp) and one product' });
-    expectClose(resolveActivation('silu').phi(1), 1 / (1 + Math.exp(-1)), { rtol: 4 * Number.EPSILON, why: 'x sigmoid(x): exp, add, divide, each rounded once (<= 3 ulp apart)' });
+    expectClose(resolveActivation('gelu').phi(1), 0.8413447460685429, { rtol: FEW_ROUNDINGS, why: 'Phi(1) (correctly rounded) through the plain erf (~1-2 ulp) and one product' });
+    expectClose(resolveActivation('silu').phi(1), 1 / (1 + Math.exp(-1)), { rtol: FEW_ROUNDINGS, why: 'x sigmoid(x): exp, add, divide, each rounded once (<= 3 ulp apart)' });
     expect(resolveActivation('selu').dphi(1)).toBe(1.0507009873554805);
   });
 
@@ -168,7 +169,7 @@ describeEachBackend('evaluateActivation', () => {
     expect(Array.from(r.phi)).toEqual([0, 0, 0, 0.5, 2]);
     expect(Array.from(r.dphi)).toEqual([0, 0, 0, 1, 1]);
     const t = evaluateActivation('tanh', xs);
-    expectAllClose(t.phi, Array.from(xs, Math.tanh), { rtol: 4 * Number.EPSILON, why: 'libm vs V8 tanh, a few ulps' });
+    expectAllClose(t.phi, Array.from(xs, Math.tanh), { rtol: FEW_ROUNDINGS, why: 'libm vs V8 tanh, a few ulps' });
     const c = evaluateActivation({ phi: (x: number) => 2 * x, dphi: () => 2 }, xs);
     expect(Array.from(c.phi)).toEqual(Array.from(xs, (x) => 2 * x));
     expect(() => evaluateActivation('relu', Float64Array.from([NaN]))).toThrow(DynamicalIsometryRangeError);

@@ -17,6 +17,7 @@ import {
 import { correlationIntegrals } from '../../lib/mean-field/moments.js';
 import { resolveNetworkSpec } from '../../lib/spec.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
+import { FEW_ROUNDINGS } from '../helpers/tolerances.js';
 
 function custom(name: string) {
   const b = resolveActivation(name);
@@ -203,7 +204,7 @@ describe('meanField: no finite fixed point, marginal points', () => {
       expect(mf.marginal).toBe(true);
       expect(Number.isNaN(mf.qStar)).toBe(true);
       expect(mf.phase).toBe('critical');
-      expectClose(mf.chi, 1, { rtol: 4 * Number.EPSILON, why: 'sigma_w^2 mu1 with a rounded sigma_w' });
+      expectClose(mf.chi, 1, { rtol: FEW_ROUNDINGS, why: 'sigma_w^2 mu1 with a rounded sigma_w' });
     }
     const sub = meanField({ activation: 'relu', weightStd: 1.2, biasStd: 0 });
     expect(sub.qStar).toBe(0);

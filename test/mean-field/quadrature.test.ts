@@ -15,6 +15,7 @@ import { resolveActivation } from '../../lib/activations/index.js';
 import { correlationIntegrals, ePhi2, lengthSlope, muK } from '../../lib/mean-field/moments.js';
 import { bivariateExpectation, gaussHermiteRule, gaussianExpectation, gaussianRule } from '../../lib/quadrature/index.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
+import { QUADRATURE_RTOL } from '../helpers/tolerances.js';
 
 interface Row {
   activation: string;
@@ -35,7 +36,7 @@ function asCustom(name: string) {
 // The rule's own error is ~1e-15 (16-point panels no wider than the local feature scale); the
 // tolerance leaves room for rounding in sums of up to ~800 terms and for the mpmath values' own
 // rounding to double. Measured worst: 1.6e-15.
-const RTOL = 1e-13;
+const RTOL = QUADRATURE_RTOL; // 1e-13
 
 describe('1-D Gaussian expectations against mpmath (q from 1e-8 to 1e4)', () => {
   const names = [...new Set(rows.map((r) => r.activation))];

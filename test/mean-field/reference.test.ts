@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamicalIsometryRangeError, ErrorCode } from '../../lib/errors.js';
 import { criticalPoint, dphiMoment, meanField, phiSquaredMoment } from '../../lib/mean-field/index.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
+import { FEW_ROUNDINGS, REFERENCE_RTOL } from '../helpers/tolerances.js';
 import { loadReferenceCases } from '../helpers/reference.js';
 
 interface CriticalRow {
@@ -37,7 +38,7 @@ const ref = loadReferenceCases<{
   cases: Case[];
 }>();
 const nameOf = (n: string) => n.replace('_', '-');
-const MOMENT_RTOL = 1e-12;
+const MOMENT_RTOL = REFERENCE_RTOL; // 1e-12 (see the header)
 const QSTAR_RTOL = 1e-11;
 
 describe('critical_line block of the reference', () => {
@@ -132,7 +133,7 @@ describe('THEORY §2.4-2.5 check values', () => {
       [1.4, 1],
     ] as [number, number][]) {
       const mf = meanField({ activation: 'relu', weightStd: w, biasStd: b });
-      expectAllClose([mf.chi, mf.qStar, mf.mu1, mf.mu2], [w * w / 2, (b * b) / (1 - (w * w) / 2), 0.5, 0.5], { rtol: 4 * Number.EPSILON, why: 'exact formulas, a few roundings' });
+      expectAllClose([mf.chi, mf.qStar, mf.mu1, mf.mu2], [w * w / 2, (b * b) / (1 - (w * w) / 2), 0.5, 0.5], { rtol: FEW_ROUNDINGS, why: 'exact formulas, a few roundings' });
     }
     // hard-tanh p at the table's q*: 0.954500 (1/4), 0.842701 (1/2), 0.682689 (1), 0.520500 (2)
     expectAllClose([0.25, 0.5, 1, 2].map((q) => dphiMoment('hard-tanh', q, 1)), [0.9545, 0.842701, 0.682689, 0.5205], { atol: 5e-7, why: 'table prints 6 decimals' });

@@ -16,8 +16,9 @@ import { activationNames, resolveActivation } from '../../lib/activations/index.
 import { evaluateActivationJs, type ActivationsAddon } from '../../lib/activations/evaluate.js';
 import { nativeAddon } from '../../lib/backend/config.js';
 import { hasNative } from '../helpers/backends.js';
+import { ACTIVATION_PARITY_ULPS } from '../helpers/tolerances.js';
 
-const ULP_BOUND = 8;
+const ULP_BOUND = ACTIVATION_PARITY_ULPS; // 8 (see the header)
 
 function points(): Float64Array {
   const xs: number[] = [0, -0, 1, -1, 1e-300, -1e-300, 0.5, -0.5, 700, -700, 710, -710, 1e6, -1e6];

@@ -14,7 +14,7 @@
  *   L = 2000: 3.7e-12 peak at s = 15.6; L = 32: 4.6e-14 peak; the other cases need none);
  * - with that absolute part, the relative part needed is at most 1.05e-11 s (L = 2000);
  * - the worst |native - JS| / tolerance over all cases is 0.24 (L = 2000; 0.08 at L = 32).
- * So DENSITY_ATOL = 1e-12 peak s is the measured 2.4e-13 x 4, rounded up to a power of ten (it had
+ * So the absolute part, 1e-12 peak s (freeSolverParity in test/helpers/tolerances.ts), is the measured 2.4e-13 x 4, rounded up to a power of ten (it had
  * been loosened to 1e-10 peak, 400 times the measurement). CDF: measured at most 3.5e-13 s (L = 2000;
  * 1.3e-13 at L = 32) against 1e-12 s.
  */
@@ -24,9 +24,7 @@ import { configure, spectralDensity } from '../../lib/index.js';
 import type { NetworkSpec } from '../../lib/spec.js';
 import { hasNative } from '../helpers/backends.js';
 import { expectAllClose } from '../helpers/close.js';
-
-/** Absolute part of the density tolerance, in units of the peak density times max(1, L/128) (measured: see header). */
-const DENSITY_ATOL = 1e-12;
+import { freeSolverParity } from '../helpers/tolerances.js';
 
 const CASES: [string, NetworkSpec][] = [
   ['tanh orthogonal L=32 q*=0.0259', { activation: 'tanh', weights: 'orthogonal', depth: 32, qStar: 0.0259 }],
@@ -50,14 +48,14 @@ describe.skipIf(!hasNative)('native vs JS free solver', () => {
     expect(Array.from(n.lambda)).toEqual(Array.from(j.lambda));
     const peak = Math.max(...j.density);
     // the residual floor of log z (a sum of L logarithms) grows with L: 1e-10 up to L = 128, then x L/128
-    const s = Math.max(1, n.spec.depth / 128);
+    const tol = freeSolverParity(n.spec.depth);
     expectAllClose(n.density, j.density, {
-      rtol: 1e-10 * s,
-      atol: DENSITY_ATOL * peak * s,
+      rtol: tol.rtol,
+      atol: tol.atolPerPeak * peak,
       why: 'same algorithm, different rounding; residual floor ~L eps; tail part 4x the measured 2.4e-13 peak s (see header)',
     });
     expectAllClose(n.cdfValues as Float64Array, j.cdfValues as Float64Array, {
-      atol: 1e-12 * s,
+      atol: tol.cdfAtol,
       why: 'closed-form CDF at the same w; Im H = L Im K + ..., so its rounding grows like L',
     });
   });

@@ -14,6 +14,7 @@ import { Rng } from '../../lib/random/rng.js';
 import { resolveNetworkSpec } from '../../lib/spec.js';
 import { hasNative } from '../helpers/backends.js';
 import { EPS, expectAllClose } from '../helpers/close.js';
+import { reflectorRounding } from '../helpers/tolerances.js';
 import { TANH_GAUSS, TANH_ORTH, haarMatrix, request } from '../empirical/helpers.js';
 
 (hasNative ? describe : describe.skip)('Haar factors: native and JS draw the same reflectors and matrices', () => {
@@ -38,7 +39,7 @@ import { TANH_GAUSS, TANH_ORTH, haarMatrix, request } from '../empirical/helpers
     const n = 70;
     const a = await haarMatrix('js', n, 9n, 2n);
     const b = await haarMatrix('native', n, 9n, 2n);
-    expectAllClose(a, b, { atol: 4 * n * EPS, why: 'same reflectors, different summation order: n updates of O(eps) rounding' });
+    expectAllClose(a, b, { atol: reflectorRounding(n), why: 'same reflectors, different summation order: n updates of O(eps) rounding' });
   });
 });
 
