@@ -27,21 +27,19 @@ export const FEW_ROUNDINGS = 4 * EPS;
 
 /**
  * max_ij |(Q^T Q - I)_ij| of a Haar matrix of order n built from Householder reflectors (Stewart's
- * sampler in lib/empirical/haar.ts, or the QR of a Gaussian matrix in haarOrthogonal): n eps,
- * at least 2 eps. Why c = 1: each entry of the computed Q^T Q is a length-n dot product of unit
- * vectors, whose own rounding is at most gamma_n ~ n u = n eps / 2; the departure of the computed
- * Q from orthogonality adds O(sqrt(n)) eps in practice (Higham, Thm 19.4, is a worst case far
- * above it). Measured over 300 seeds on both backends and both samplers: at most 7 eps at n = 64
- * (0.11 n eps) and 5.5 eps at n = 17 (0.32 n eps); on the tests' pinned draws at most 0.13 n eps
- * for 17 <= n <= 512. Below n ~ 8 a handful of roundings dominates and other seeds can exceed
- * n eps (up to 4 eps at n = 2 and 8 eps at n = 5 over 300 seeds): the tests' small-n draws are
- * pinned and measured (2.5 eps at n = 3 and 5, 1 eps at n = 2; n = 1 is exact).
- * Until this table, test/empirical/haar.test.ts checked the same property at 4 n eps and
- * test/linalg/linalg.test.ts at n eps; both now use this, the stricter, which both pass.
+ * sampler in lib/empirical/haar.ts, or the QR of a Gaussian matrix in haarOrthogonal): 4 n eps, at
+ * least 8 eps. Each entry of the computed Q^T Q is a length-n dot product of unit vectors (rounding
+ * gamma_n ~ n u = n eps / 2) plus the departure of the computed Q from orthogonality (O(n eps) for
+ * Householder products, Higham Thm 19.4). Measured over 300 seeds on both backends and both samplers:
+ * at most 2 n eps at n = 2 (4 eps), 1.6 n eps at n = 5 (8 eps), 0.32 n eps at n = 17 and 0.11 n eps
+ * at n = 64. A bound of n eps holds on the tests' pinned draws but not for every seed below n ~ 8
+ * (it passed only because the seeds were fixed), so the table takes the bound that holds for every
+ * measured seed with a factor 2 to spare. Until this table test/empirical/haar.test.ts checked 4 n eps
+ * and test/linalg/linalg.test.ts n eps.
  * Users: test/empirical/haar.test.ts, test/linalg/linalg.test.ts.
  */
 export function orthogonality(n: number): number {
-  return Math.max(n, 2) * EPS;
+  return 4 * Math.max(n, 2) * EPS;
 }
 
 /**
