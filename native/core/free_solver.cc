@@ -514,7 +514,7 @@ class Solver {
 
 Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg, size_t n, bool wantCdf,
                      double* density, double* cdf, double* wRe, double* wIm, uint8_t* status, FreeGridStats* stats,
-                     const FreeControl* control) {
+                     const JobControl& control) {
   if (p.depth < 1 || p.dRe.size() != p.dIm.size() || p.dRe.size() != p.cRe.size() || p.dRe.size() != p.cIm.size())
     return Status::Error(StatusCode::kInvalidArgument, "free solver: inconsistent problem");
   Solver solver(p);
@@ -524,12 +524,10 @@ Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg
   // the last two solutions of the current segment (see lib/free/solver-js.ts solveGrid)
   double pwr = 0, pwi = 0, pdr = 0, pdi = 0, plog = 0, owr = 0, owi = 0, olog = 0;
   bool havePrev = false, haveOlder = false;
-  const int32_t* cancel = control ? control->cancel : nullptr;
-  int32_t* progress = control ? control->progress : nullptr;
   for (size_t i = 0; i < n; ++i) {
     // points [0, i) are done: publish, then honour a cancellation before starting point i
-    if (progress) __atomic_store_n(progress, static_cast<int32_t>(i), __ATOMIC_RELAXED);
-    if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED) != 0) {
+    control.PublishProgress(static_cast<int32_t>(i));
+    if (control.CancelRequested()) {
       if (stats) *stats = st;
       return Status::Error(StatusCode::kCancelled,
                            "spectralDensity was aborted after " + std::to_string(i) + " of " + std::to_string(n) + " grid points",
@@ -590,7 +588,7 @@ Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg
     havePrev = true;
     prevSeg = sg;
   }
-  if (progress) __atomic_store_n(progress, static_cast<int32_t>(n), __ATOMIC_RELAXED);
+  control.PublishProgress(static_cast<int32_t>(n));
   if (stats) *stats = st;
   return Status::Ok();
 }
