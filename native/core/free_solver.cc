@@ -1,6 +1,8 @@
 // The free-probability solver (see free_solver.h); mirrors lib/free/solver-js.ts line by line.
 #include "free_solver.h"
 
+#include "free_solver_constants.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,16 +11,12 @@
 namespace di {
 namespace {
 
+// The solver's numerical constants (kMaxNewton, kScaledWMin, ...), generated together with
+// lib/free/solver-constants.ts by scripts/gen-free-solver-constants.mjs.
+using namespace free_solver_constants;
+
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kTwoPi = 2 * kPi;
-constexpr int kMaxNewton = 60;
-constexpr double kThetaMinStep = 1e-13;
-constexpr double kRuleEndShare = 1e-3;  // solver-js.ts RULE_END_SHARE
-constexpr double kPolishAboveFloor = 16;  // solver-js.ts POLISH_ABOVE_FLOOR
-constexpr double kScaledWMin = 1e-140;  // solver-js.ts SCALED_W_MIN / MAX
-constexpr double kScaledWMax = 1e140;
-constexpr double kRealWRtol = 1e-13;  // twin of REAL_W_RTOL (lib/free/solver-js.ts)
-constexpr double kPoleRtol = 1e-6;    // twin of POLE_RTOL
 
 struct Node {
   double dr, di, cr, ci;
@@ -141,7 +139,7 @@ class Solver {
     e.mi = mi;
     e.dmr = dr;
     e.dmi = di;
-    if (std::fabs(mr) + std::fabs(mi) > 0.5) {
+    if (std::fabs(mr) + std::fabs(mi) > kOnePlusMFromGAbove) {
       e.pr = p_.p0 + (wr * gr - wi * gi);
       e.pi = wr * gi + wi * gr;
     } else {
@@ -171,10 +169,10 @@ class Solver {
 
   double FloorTol(double wr, double wi, double logLam) const {
     const double lw = std::fabs(std::log(std::hypot(wr, wi)));
-    return 4e-16 * (L_ * (4 + lw) + std::fabs(p_.logScale) + std::fabs(logLam) + 8);
+    return kFloorEps * (L_ * (kFloorLogWOffset + lw) + std::fabs(p_.logScale) + std::fabs(logLam) + kFloorOffset);
   }
   double AcceptTol(double wr, double wi, double logLam) const {
-    return std::max(1e-11, 256 * FloorTol(wr, wi, logLam));
+    return std::max(kAcceptTolMin, kAcceptFloors * FloorTol(wr, wi, logLam));
   }
 
   struct NewtonResult {
@@ -201,14 +199,14 @@ class Solver {
       double si = -(rr * qi + ri * qr);
       const double wabs = std::hypot(wr, wi);
       const double sabs = std::hypot(sr, si);
-      if (sabs > 0.5 * wabs) {
-        sr *= (0.5 * wabs) / sabs;
-        si *= (0.5 * wabs) / sabs;
+      if (sabs > kNewtonMaxStepShare * wabs) {
+        sr *= (kNewtonMaxStepShare * wabs) / sabs;
+        si *= (kNewtonMaxStepShare * wabs) / sabs;
       }
       double t = 1;
       bool accepted = false;
       double nr = 0, ni = 0, nres = std::numeric_limits<double>::infinity();
-      for (int bt = 0; bt < 40; ++bt) {
+      for (int bt = 0; bt < kNewtonMaxBacktracks; ++bt) {
         nr = wr + t * sr;
         ni = wi + t * si;
         Evaluate(nr, ni, e);
@@ -232,10 +230,10 @@ class Solver {
       wr = nr;
       wi = ni;
       res = nres;
-      if (moved <= 2e-16 * std::hypot(wr, wi)) break;
+      if (moved <= kNewtonStallRtol * std::hypot(wr, wi)) break;
       // quadratic convergence observed (full step, residual down 1000x) and a step of <= 1e-8 |w|:
       // the error left is ~ step^2/|w| <= 1e-16 |w|, so one more evaluation would not change w
-      if (t == 1 && ratio <= 1e-3 && moved <= 1e-8 * std::hypot(wr, wi)) break;
+      if (t == 1 && ratio <= kNewtonQuadraticRatio && moved <= kNewtonQuadraticStepRtol * std::hypot(wr, wi)) break;
     }
     return NewtonResult{wr, wi, it, res, std::isfinite(res) && res <= AcceptTol(wr, wi, logLam)};
   }
@@ -256,25 +254,25 @@ class Solver {
     };
     double s = logLam - p_.logScale - (L_ - 1) * p_.logMu1;
     if (!std::isfinite(s)) s = 0;
-    s = std::max(-300.0, std::min(300.0, s));
+    s = std::max(-kNegAxisStartBound, std::min(kNegAxisStartBound, s));
     double lo = s, hi = s;
     double flo = f(s, nullptr), fhi = flo;
     double step = 1;
     int it = 0;
-    while (flo > 0 && lo > -740) {
+    while (flo > 0 && lo > kNegAxisLogMin) {
       hi = lo;
       fhi = flo;
-      lo = std::max(-740.0, lo - step);
-      step = std::min(8.0, step * 2);
+      lo = std::max(kNegAxisLogMin, lo - step);
+      step = std::min(kNegAxisBracketStepMax, step * 2);
       flo = f(lo, nullptr);
       ++it;
     }
     step = 1;
-    while (fhi < 0 && hi < 600) {
+    while (fhi < 0 && hi < kNegAxisLogMax) {
       lo = hi;
       flo = fhi;
-      hi = std::min(600.0, hi + step);
-      step = std::min(8.0, step * 2);
+      hi = std::min(kNegAxisLogMax, hi + step);
+      step = std::min(kNegAxisBracketStepMax, step * 2);
       fhi = f(hi, nullptr);
       ++it;
     }
@@ -282,7 +280,7 @@ class Solver {
     if (flo > 0) return lo;
     if (fhi < 0) return hi;
     s = (flo == fhi || !std::isfinite(flo) || !std::isfinite(fhi)) ? 0.5 * (lo + hi) : lo - flo * (hi - lo) / (fhi - flo);
-    for (int k = 0; k < 200; ++k) {
+    for (int k = 0; k < kNegAxisMaxIter; ++k) {
       ++*iterations;
       double d = 0;
       const double v = f(s, &d);
@@ -290,7 +288,7 @@ class Solver {
       if (v < 0) lo = s; else hi = s;
       double next = s - v / d;
       if (!(next > lo && next < hi) || !std::isfinite(next)) next = 0.5 * (lo + hi);
-      if (std::fabs(next - s) <= 1e-15 * std::max(1.0, std::fabs(s)) || hi - lo <= 1e-15 * std::max(1.0, std::fabs(s))) {
+      if (std::fabs(next - s) <= kNegAxisRtol * std::max(1.0, std::fabs(s)) || hi - lo <= kNegAxisRtol * std::max(1.0, std::fabs(s))) {
         s = next;
         break;
       }
@@ -299,7 +297,7 @@ class Solver {
     return s;
   }
 
-  static bool Physical(const Eval& e) { return e.mi <= 1e-13 * std::hypot(e.mr, e.mi); }
+  static bool Physical(const Eval& e) { return e.mi <= kPhysicalImMRtol * std::hypot(e.mr, e.mi); }
   // the rule's ends carry at most kRuleEndShare of 1 + m at w (solver-js.ts resolvedByRule; theory §3.8)
   bool ResolvedByRule(double wr, double wi, const Eval& e) const {
     if (p_.endD.empty()) return true;
@@ -319,10 +317,10 @@ class Solver {
     int iterations = 0;
     const double s = NegativeAxisRoot(logLam, e, &iterations);
     double wr = -std::exp(s), wi = 0;
-    double theta = kPi, dtheta = kPi / 8;
+    double theta = kPi, dtheta = kThetaFirstStep;
     NewtonResult last{wr, wi, 0, std::numeric_limits<double>::infinity(), false};
     int guard = 0;
-    while (theta > 0 && guard++ < 10000) {
+    while (theta > 0 && guard++ < kThetaMaxSteps) {
       const double tn = std::max(0.0, theta - dtheta);
       Evaluate(wr, wi, e);
       double qr, qi;
@@ -335,21 +333,21 @@ class Solver {
         pi = wi;
       }
       const double predStep = std::hypot(pr - wr, pi - wi);
-      NewtonResult r = Newton(pr, pi, logLam, tn, e, 16);
+      NewtonResult r = Newton(pr, pi, logLam, tn, e, kThetaNewtonMaxIter);
       iterations += r.iterations;
       const double wander = std::hypot(r.wr - pr, r.wi - pi);
       // On the last step (theta = 0) next to a spectral edge w(theta) has a square-root singularity
       // and the corrector legitimately moves further than the tangent predicts: allow 1e-6 |w|.
-      const double allowed = 0.5 * predStep + (tn > 0 ? 1e-12 : 1e-6) * std::hypot(pr, pi);
-      const bool good = r.ok && r.wi >= -1e-14 * std::hypot(r.wr, r.wi) && wander <= allowed && (tn > 0 || Physical(e));
+      const double allowed = kPredictorWanderShare * predStep + (tn > 0 ? kPredictorWanderRtol : kEdgeWanderRtol) * std::hypot(pr, pi);
+      const bool good = r.ok && r.wi >= -kUpperHalfPlaneRtol * std::hypot(r.wr, r.wi) && wander <= allowed && (tn > 0 || Physical(e));
       if (good) {
         wr = r.wr;
         wi = std::max(0.0, r.wi);
         theta = tn;
         last = r;
-        dtheta = std::min(kPi / 4, dtheta * 2);
+        dtheta = std::min(kThetaMaxStep, dtheta * 2);
       } else {
-        dtheta *= 0.25;
+        dtheta *= kThetaStepShrink;
         if (dtheta < kThetaMinStep) {
           last = r;
           last.ok = false;
@@ -362,7 +360,7 @@ class Solver {
       // at theta = 0 from where the continuation stopped, kept only on the physical branch
       NewtonResult r = Newton(wr, wi, logLam, 0, e);
       iterations += r.iterations;
-      if (r.ok && r.wi >= -1e-14 * std::hypot(r.wr, r.wi) && Physical(e)) {
+      if (r.ok && r.wi >= -kUpperHalfPlaneRtol * std::hypot(r.wr, r.wi) && Physical(e)) {
         wr = r.wr;
         wi = std::max(0.0, r.wi);
         theta = 0;
@@ -390,7 +388,7 @@ class Solver {
     if (!(residual > kPolishAboveFloor * FloorTol(wr, wi, logLam))) return false;
     NewtonResult r = Newton(wr, wi, logLam, 0, e);
     const bool kept = r.ok && r.residual < residual && r.wi >= 0 && Physical(e) && ResolvedByRule(r.wr, r.wi, e) &&
-                      std::hypot(r.wr - wr, r.wi - wi) <= 1e-6 * std::hypot(wr, wi);
+                      std::hypot(r.wr - wr, r.wi - wi) <= kPolishMaxMoveRtol * std::hypot(wr, wi);
     if (!kept) return false;
     r.wi = std::max(0.0, r.wi);
     *out = r;
@@ -417,9 +415,9 @@ class Solver {
     }
     if (!std::isfinite(pr) || !std::isfinite(pi)) return false;
     const double predStep = std::hypot(pr - wr, pi - wi);
-    NewtonResult r = Newton(pr, pi, logLam, 0, e, 24);
-    if (!r.ok || r.wi < -1e-14 * std::hypot(r.wr, r.wi) || !Physical(e) || !ResolvedByRule(r.wr, r.wi, e)) return false;
-    if (std::hypot(r.wr - pr, r.wi - pi) > 0.5 * predStep + 1e-12 * std::hypot(pr, pi)) return false;
+    NewtonResult r = Newton(pr, pi, logLam, 0, e, kWarmNewtonMaxIter);
+    if (!r.ok || r.wi < -kUpperHalfPlaneRtol * std::hypot(r.wr, r.wi) || !Physical(e) || !ResolvedByRule(r.wr, r.wi, e)) return false;
+    if (std::hypot(r.wr - pr, r.wi - pi) > kPredictorWanderShare * predStep + kPredictorWanderRtol * std::hypot(pr, pi)) return false;
     if (r.residual > kPolishAboveFloor * FloorTol(r.wr, r.wi, logLam)) {
       NewtonResult p;
       if (Polish(r.wr, r.wi, logLam, r.residual, e, &p)) {
@@ -444,16 +442,16 @@ class Solver {
     bool haveOld = hasOlder;
     double h = logTo - cur.log;
     int iterations = 0;
-    for (int guard = 0; guard < 400; ++guard) {
+    for (int guard = 0; guard < kMarchMaxSubsteps; ++guard) {
       const double remaining = logTo - cur.log;
       const bool last = std::fabs(remaining) <= std::fabs(h);
       const double target = last ? logTo : cur.log + h;
       Point sol{};
       const bool ok = SolveWarm(target, cur.wr, cur.wi, cur.dfr, cur.dfi, cur.log, haveOld, old.wr, old.wi, old.log, e, &sol);
       const double moved = ok ? std::hypot(sol.wr - cur.wr, sol.wi - cur.wi) : std::numeric_limits<double>::infinity();
-      if (!ok || moved > 0.1 * std::hypot(cur.wr, cur.wi) + 0.25 * cur.wi) {
-        h = (last ? remaining : h) / 4;
-        if (std::fabs(h) < 1e-12 * std::max(1.0, std::fabs(cur.log))) return false;
+      if (!ok || moved > kMarchMaxMoveShare * std::hypot(cur.wr, cur.wi) + kMarchMaxMoveImShare * cur.wi) {
+        h = (last ? remaining : h) / kMarchStepShrink;
+        if (std::fabs(h) < kMarchMinStepRtol * std::max(1.0, std::fabs(cur.log))) return false;
         continue;
       }
       iterations += sol.iterations;
