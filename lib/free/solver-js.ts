@@ -113,6 +113,7 @@ class Eval {
 }
 
 /** Evaluates m, 1 + m, m' and log z, (log z)' at w = wr + i wi. */
+// Twin of native/core/free_solver.cc Solver::Evaluate(), EvaluateScaled() and Finish(): keep in step.
 export function evaluate(P: FreeProblem, wr: number, wi: number, e: Eval): void {
   const n = P.dRe.length;
   const dRe = P.dRe;
@@ -202,6 +203,7 @@ export function evaluate(P: FreeProblem, wr: number, wi: number, e: Eval): void 
 let RR = 0;
 let RI = 0;
 /** 1/(a + ib) into (RR, RI), without overflow or underflow of a^2 + b^2 (Smith 1962). */
+// Twin of native/core/free_solver.cc Recip(): keep in step.
 function recip(a: number, b: number): void {
   if (Math.abs(a) >= Math.abs(b)) {
     const r = b / a;
@@ -217,6 +219,7 @@ function recip(a: number, b: number): void {
 }
 
 /** x reduced to (-pi, pi]. */
+// Twin of native/core/free_solver.cc ReduceAngle(): keep in step.
 function reduceAngle(x: number): number {
   if (x > -Math.PI && x <= Math.PI) return x;
   const r = x - TWO_PI * Math.round(x / TWO_PI);
@@ -224,12 +227,14 @@ function reduceAngle(x: number): number {
 }
 
 /** Residual floor of log z at w (rounding of the L-fold sums). */
+// Twin of native/core/free_solver.cc Solver::FloorTol(): keep in step.
 function floorTol(P: FreeProblem, wr: number, wi: number, logLam: number): number {
   const lw = Math.abs(Math.log(Math.hypot(wr, wi)));
   return FLOOR_EPS * (P.depth * (FLOOR_LOG_W_OFFSET + lw) + Math.abs(P.logScale) + Math.abs(logLam) + FLOOR_OFFSET);
 }
 
 /** Acceptance tolerance on |log z(w) - log z_target|. */
+// Twin of native/core/free_solver.cc Solver::AcceptTol(): keep in step.
 export function acceptTol(P: FreeProblem, wr: number, wi: number, logLam: number): number {
   return Math.max(ACCEPT_TOL_MIN, ACCEPT_FLOORS * floorTol(P, wr, wi, logLam));
 }
@@ -249,6 +254,7 @@ export interface NewtonResult {
  * Damped Newton on log z(w) = logLam + i theta from (wr, wi). Invariant: |res| is non-increasing
  * (backtracking), |dw| <= |w|/2 per step.
  */
+// Twin of native/core/free_solver.cc Solver::Newton(): keep in step.
 export function newton(P: FreeProblem, wr: number, wi: number, logLam: number, theta: number, e: Eval, maxIt = MAX_NEWTON): NewtonResult {
   evaluate(P, wr, wi, e);
   let rr = e.fr - logLam;
@@ -337,6 +343,7 @@ export function* newtonSteps(P: FreeProblem, wr: number, wi: number, logLam: num
 }
 
 /** The real negative w with |z(w)| = lambda (theta = pi), by safeguarded Newton in s = log(-w). */
+// Twin of native/core/free_solver.cc Solver::NegativeAxisRoot(): keep in step.
 function negativeAxisRoot(P: FreeProblem, logLam: number, e: Eval): { s: number; iterations: number } {
   const f = (s: number): { v: number; d: number } => {
     const w = -Math.exp(s);
@@ -408,6 +415,7 @@ export interface PointSolution {
 }
 
 /** Im m <= tiny: the root is on the physical branch (Im G <= 0 above the axis). */
+// Twin of native/core/free_solver.cc Solver::Physical(): keep in step.
 function physical(e: Eval): boolean {
   return e.mi <= PHYSICAL_IM_M_RTOL * Math.hypot(e.mr, e.mi);
 }
@@ -420,6 +428,7 @@ function physical(e: Eval): boolean {
  * E[1/(w - d)] is carried by the rule's ends, and the roots found there are not the law's: tanh,
  * orthogonal, L = 7, weightStd 4 gave F(1e-300) = 0.6 against F(1e-200) = 2.4e-10.
  */
+// Twin of native/core/free_solver.cc Solver::ResolvedByRule(): keep in step.
 export function resolvedByRule(P: FreeProblem, wr: number, wi: number, e: Eval): boolean {
   const n = P.endD.length;
   if (n === 0) return true;
@@ -437,6 +446,7 @@ export function solveByTheta(P: FreeProblem, logLam: number, e: Eval = new Eval(
 }
 
 /** {@link solveByTheta} as a work generator (yields after every continuation step; lib/free/cooperate.ts). */
+// Twin of native/core/free_solver.cc Solver::SolveByTheta(): keep in step.
 export function* thetaSteps(P: FreeProblem, logLam: number, e: Eval): Generator<void, PointSolution, void> {
   const nr = negativeAxisRoot(P, logLam, e);
   let wr = -Math.exp(nr.s);
@@ -520,6 +530,7 @@ function needsPolish(P: FreeProblem, wr: number, wi: number, logLam: number, res
  * 1.5e-14. Kept when it stays on the physical branch, resolved, with a smaller residual, within 1e-6 |w|.
  * Null when there is nothing to polish or the polish is rejected. Leaves e at an unspecified w.
  */
+// Twin of native/core/free_solver.cc Solver::Polish(): keep in step.
 function polish(P: FreeProblem, wr: number, wi: number, logLam: number, residual: number, e: Eval): NewtonResult | null {
   if (!needsPolish(P, wr, wi, logLam, residual)) return null;
   const r = newton(P, wr, wi, logLam, 0, e);
@@ -533,6 +544,7 @@ function polish(P: FreeProblem, wr: number, wi: number, logLam: number, residual
  * (w0 at log0) when `hasOlder`. Null when rejected (not converged, wrong branch, or the corrector
  * moved more than half the predicted step: a jump to another root).
  */
+// Twin of native/core/free_solver.cc Solver::SolveWarm(): keep in step.
 export function solveWarm(
   P: FreeProblem,
   logLam: number,
@@ -598,6 +610,7 @@ export function solveMarch(P: FreeProblem, logTo: number, prev: Anchor, older: A
 }
 
 /** {@link solveMarch} as a work generator (yields after every sub-step; lib/free/cooperate.ts). */
+// Twin of native/core/free_solver.cc Solver::SolveMarch(): keep in step.
 export function* marchSteps(P: FreeProblem, logTo: number, prev: Anchor, older: Anchor | null, e: Eval): Generator<void, PointSolution | null, void> {
   let cur = prev;
   let old = older;
@@ -630,6 +643,7 @@ export function* marchSteps(P: FreeProblem, logTo: number, prev: Anchor, older: 
  * of that node amplifies the rounding of Im w into an O(1) error of F, and the real-axis value
  * (Im w = 0, where every term of Im H is exact) is the right one; anywhere else Im w is kept.
  */
+// Twin of native/core/free_solver.cc Solver::ImH() (its real-pole test): keep in step.
 export function nearRealPole(P: FreeProblem, wr: number, wi: number): boolean {
   if (!(wi <= REAL_W_RTOL * (P.depth + 1) * Math.abs(wr))) return false;
   for (let j = 0; j < P.dRe.length; j++) {
@@ -662,6 +676,7 @@ export function cdfErrorAt(P: FreeProblem, wr: number, wi: number, residual: num
 }
 
 /** Im H(w) (THEORY §8.5): F(lambda) = 1 - Im H / pi. */
+// Twin of native/core/free_solver.cc Solver::ImH(): keep in step.
 export function imH(P: FreeProblem, wr: number, wIm: number, e: Eval = new Eval()): number {
   const wi = nearRealPole(P, wr, wIm) ? 0 : wIm;
   evaluate(P, wr, wi, e);
@@ -721,6 +736,7 @@ export interface GridProgress {
  * keeping `progress.done` = the number of points finished (run it with runSync, or in time slices
  * with Cooperation.drive, lib/free/cooperate.ts).
  */
+// Twin of native/core/free_solver.cc FreeSolveGrid(): keep in step.
 export function* gridSteps(P: FreeProblem, lam: Float64Array, segment: Int32Array, wantCdf: boolean, progress: GridProgress = { done: 0 }): Generator<void, GridOutput, void> {
   const n = lam.length;
   const out: GridOutput = {

@@ -26,6 +26,7 @@ struct Eval {
   double mr = 0, mi = 0, pr = 0, pi = 0, dmr = 0, dmi = 0, fr = 0, fi = 0, dfr = 0, dfi = 0;
 };
 
+// Twin of lib/free/solver-js.ts reduceAngle(): keep in step.
 double ReduceAngle(double x) {
   if (x > -kPi && x <= kPi) return x;
   double r = x - kTwoPi * std::nearbyint(x / kTwoPi);
@@ -35,6 +36,7 @@ double ReduceAngle(double x) {
 }
 
 // 1/(a + ib) without overflow or underflow of a^2 + b^2 (Smith 1962); mirrors solver-js.ts recip.
+// Twin of lib/free/solver-js.ts recip(): keep in step.
 inline void Recip(double a, double b, double* rr, double* ri) {
   if (std::fabs(a) >= std::fabs(b)) {
     const double r = b / a;
@@ -75,6 +77,7 @@ class Solver {
   // The sums of M_{D^2}(w) = sum c d/(w - d), G-like sum c/(w - d) and m'(w), kLanes nodes at a
   // time (GCC/Clang vector extensions: SSE2/NEON pairs, no -ffast-math needed). The summation order
   // differs from the TypeScript twin by lanes, which changes results only at the rounding level.
+  // Twin of lib/free/solver-js.ts evaluate(): keep in step.
   void Evaluate(double wr, double wi, Eval& e) const {
     const double aw0 = std::fabs(wr) + std::fabs(wi);
     if (!(aw0 >= kScaledWMin && aw0 <= kScaledWMax)) return EvaluateScaled(wr, wi, e);
@@ -114,6 +117,7 @@ class Solver {
   // Evaluate where |w - d|^2 would under- or overflow (|w| outside [1e-140, 1e140]: sigmoid at q* = 1e3,
   // L = 1 has w ~ 1e-158 next to nodes d ~ 1e-275): Smith's reciprocal node by node, in node order
   // (solver-js.ts evaluate, its `scaled` branch)
+  // Twin of lib/free/solver-js.ts evaluate() (its scaled branch): keep in step.
   void EvaluateScaled(double wr, double wi, Eval& e) const {
     double mr = 0, mi = 0, gr = 0, gi = 0, dr = 0, di = 0;
     for (const Node& nd : nodes_) {
@@ -134,6 +138,7 @@ class Solver {
   }
 
   // m, 1 + m, m' and log z, (log z)' from the sums (shared by both evaluations)
+  // Twin of lib/free/solver-js.ts evaluate() (after the sums): keep in step.
   void Finish(double wr, double wi, double mr, double mi, double gr, double gi, double dr, double di, Eval& e) const {
     e.mr = mr;
     e.mi = mi;
@@ -167,10 +172,12 @@ class Solver {
     e.dfi = L * iwi + (e.dmr * ci + e.dmi * cr);
   }
 
+  // Twin of lib/free/solver-js.ts floorTol(): keep in step.
   double FloorTol(double wr, double wi, double logLam) const {
     const double lw = std::fabs(std::log(std::hypot(wr, wi)));
     return kFloorEps * (L_ * (kFloorLogWOffset + lw) + std::fabs(p_.logScale) + std::fabs(logLam) + kFloorOffset);
   }
+  // Twin of lib/free/solver-js.ts acceptTol(): keep in step.
   double AcceptTol(double wr, double wi, double logLam) const {
     return std::max(kAcceptTolMin, kAcceptFloors * FloorTol(wr, wi, logLam));
   }
@@ -182,6 +189,7 @@ class Solver {
     bool ok;
   };
 
+  // Twin of lib/free/solver-js.ts newton(): keep in step.
   NewtonResult Newton(double wr, double wi, double logLam, double theta, Eval& e, int maxIt = kMaxNewton) const {
     Evaluate(wr, wi, e);
     double rr = e.fr - logLam;
@@ -238,6 +246,7 @@ class Solver {
     return NewtonResult{wr, wi, it, res, std::isfinite(res) && res <= AcceptTol(wr, wi, logLam)};
   }
 
+  // Twin of lib/free/solver-js.ts negativeAxisRoot(): keep in step.
   double NegativeAxisRoot(double logLam, Eval& e, int* iterations) const {
     // Out of range (|w - d_j|^2 under- or overflowing) the value is not finite: log|z| is then far
     // below the target for tiny |w| and far above it for huge |w| (see solver-js.ts).
@@ -297,8 +306,10 @@ class Solver {
     return s;
   }
 
+  // Twin of lib/free/solver-js.ts physical(): keep in step.
   static bool Physical(const Eval& e) { return e.mi <= kPhysicalImMRtol * std::hypot(e.mr, e.mi); }
   // the rule's ends carry at most kRuleEndShare of 1 + m at w (solver-js.ts resolvedByRule; theory §3.8)
+  // Twin of lib/free/solver-js.ts resolvedByRule(): keep in step.
   bool ResolvedByRule(double wr, double wi, const Eval& e) const {
     if (p_.endD.empty()) return true;
     double carried = 0;
@@ -313,6 +324,7 @@ class Solver {
     bool ok;
   };
 
+  // Twin of lib/free/solver-js.ts thetaSteps(): keep in step.
   Point SolveByTheta(double logLam, Eval& e) const {
     int iterations = 0;
     const double s = NegativeAxisRoot(logLam, e, &iterations);
@@ -384,6 +396,7 @@ class Solver {
   // A last Newton solve from an accepted solution whose residual is above kPolishAboveFloor rounding
   // floors (solver-js.ts polish): kept on the physical branch, resolved, with a smaller residual,
   // within 1e-6 |w|. Leaves e at an unspecified w.
+  // Twin of lib/free/solver-js.ts polish(): keep in step.
   bool Polish(double wr, double wi, double logLam, double residual, Eval& e, NewtonResult* out) const {
     if (!(residual > kPolishAboveFloor * FloorTol(wr, wi, logLam))) return false;
     NewtonResult r = Newton(wr, wi, logLam, 0, e);
@@ -397,6 +410,7 @@ class Solver {
 
   // Warm start from the previous solution (wr, wi) at logPrev with d log z/dw = (dfr, dfi); a
   // quadratic term through the one before (w0 at log0) when hasOlder. False when rejected.
+  // Twin of lib/free/solver-js.ts solveWarm(): keep in step.
   bool SolveWarm(double logLam, double wr, double wi, double dfr, double dfi, double logPrev, bool hasOlder, double w0r,
                  double w0i, double log0, Eval& e, Point* out) const {
     double tr, ti;
@@ -436,6 +450,7 @@ class Solver {
 
   // Continuation along the real lambda axis from `prev` to logTo with step control (see
   // lib/free/solver-js.ts solveMarch). Invariant: cur is a converged physical solution.
+  // Twin of lib/free/solver-js.ts marchSteps(): keep in step.
   bool SolveMarch(double logTo, Anchor prev, bool hasOlder, Anchor older, Eval& e, Point* out) const {
     Anchor cur = prev;
     Anchor old = older;
@@ -468,6 +483,7 @@ class Solver {
     return false;
   }
 
+  // Twin of lib/free/solver-js.ts imH() and nearRealPole(): keep in step.
   double ImH(double wr, double wIm, Eval& e) const {
     // a rounding-size Im w next to a real node is read as 0 (twin of nearRealPole in
     // lib/free/solver-js.ts: the pole of an atom of D^2 would amplify it)
@@ -510,6 +526,7 @@ class Solver {
 
 }  // namespace
 
+// Twin of lib/free/solver-js.ts gridSteps(): keep in step.
 Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg, size_t n, bool wantCdf,
                      double* density, double* cdf, double* wRe, double* wIm, uint8_t* status, FreeGridStats* stats,
                      const JobControl& control) {
