@@ -6,14 +6,12 @@
  * @module
  */
 import { activeBackend, nativeAddon } from '../backend/config.js';
-import type { NativeAddonBase } from '../backend/addon.js';
+import type { NativeAddon } from '../backend/native-addon.js';
 import { finiteFloat64Array } from '../validate.js';
 import { type Activation, resolveActivation } from './index.js';
 
-/** The addon functions of this domain (native/binding/activations_binding.cc). */
-export interface ActivationsAddon extends NativeAddonBase {
-  evaluateActivation(id: number, param: number, xs: Float64Array): { phi: Float64Array; dphi: Float64Array };
-}
+/** The addon functions of this domain (native/binding/activations_binding.cc; declared in lib/backend/native-addon.ts). */
+export type ActivationsAddon = Pick<NativeAddon, 'evaluateActivation'>;
 
 /** The JS twin of the native evaluateActivation. */
 export function evaluateActivationJs(a: Activation, xs: Float64Array): { phi: Float64Array; dphi: Float64Array } {
@@ -41,7 +39,7 @@ export function evaluateActivation(activation: unknown, xs: Float64Array): { phi
   const a = resolveActivation(activation, 'activation');
   const x = finiteFloat64Array('xs', xs);
   if (a.native && activeBackend() === 'native') {
-    return nativeAddon<ActivationsAddon>().evaluateActivation(a.native.id, a.native.param, x);
+    return nativeAddon().evaluateActivation(a.native.id, a.native.param, x);
   }
   return evaluateActivationJs(a, x);
 }

@@ -8,11 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Entry points every addon build has; domain modules extend this with their own typed subsets. */
-export interface NativeAddonBase {
-  blasInfo(): { config: string; coreName: string; threads: number; processors: number; parallelMode: number; napiVersion: number };
-  setBlasThreads(n: number): void;
-}
+import type { NativeAddon } from './native-addon.js';
 
 /** The package root (this file lives at lib/backend/ in the sources and dist/backend/ when built). */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,7 +16,7 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 const require = createRequire(import.meta.url);
 
 export interface AddonLoad {
-  addon: (NativeAddonBase & Record<string, unknown>) | null;
+  addon: NativeAddon | null;
   path: string | null;
   error: string | null;
 }
@@ -50,7 +46,9 @@ export function loadAddon(): AddonLoad {
       continue;
     }
     try {
-      const addon = require(p) as NativeAddonBase & Record<string, unknown>;
+      // The one place the addon gets its type: NativeAddon declares every export, and
+      // test/unit/addon-surface.test.ts checks that this build exports exactly those names.
+      const addon = require(p) as NativeAddon;
       cached = { addon, path: p, error: null };
       return cached;
     } catch (e) {

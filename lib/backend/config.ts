@@ -16,7 +16,8 @@ import os from 'node:os';
 
 import { BackendUnavailableError } from '../errors.js';
 import { checkOptions, integer, oneOf, positiveNumber } from '../validate.js';
-import { loadAddon, type NativeAddonBase } from './addon.js';
+import { loadAddon } from './addon.js';
+import type { NativeAddon } from './native-addon.js';
 
 export type BackendName = 'native' | 'js';
 export type BackendChoice = 'auto' | BackendName;
@@ -173,13 +174,15 @@ export function activeBackend(): BackendName {
 }
 
 /**
- * The loaded addon, typed by the caller's view of it. Only call when `activeBackend()` is 'native'.
+ * The loaded addon (its whole surface is declared in ./native-addon.ts). Only call when
+ * `activeBackend()` is 'native'.
+ * @throws BackendUnavailableError when the addon cannot load.
  * @internal
  */
-export function nativeAddon<T extends NativeAddonBase>(): T {
+export function nativeAddon(): NativeAddon {
   const load = loadAddon();
   if (!load.addon) throw new BackendUnavailableError(`native addon unavailable: ${load.error}`);
-  return load.addon as unknown as T;
+  return load.addon;
 }
 
 /** Whether the native addon can be loaded (regardless of the active backend). */

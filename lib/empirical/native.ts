@@ -7,42 +7,19 @@
  * @internal
  */
 import { nativeAddon } from '../backend/config.js';
-import type { NativeAddonBase } from '../backend/addon.js';
+import { JOB_CONTROL_CANCEL, JOB_CONTROL_PROGRESS, type NativeAddon } from '../backend/native-addon.js';
 import { fromNativeError } from '../errors.js';
 import type { SampleJob, SampleOutputs, SampleResult } from './job.js';
 
-/** The addon functions this module uses. */
-export interface EmpiricalAddon extends NativeAddonBase {
-  empiricalSampleJacobian(
-    job: {
-      width: number;
-      depth: number;
-      orthogonal: boolean;
-      weightStd: number;
-      biasStd: number;
-      qStar: number;
-      activationId: number;
-      activationParam: number;
-      seed: bigint;
-      stream: bigint;
-      haarBlockSize: number;
-      prefetchRandom: boolean;
-    },
-    eigenvalues: Float64Array,
-    qPerLayer: Float64Array,
-    jacobian: Float64Array | null,
-    control: Int32Array,
-  ): Promise<void>;
-  empiricalHaarFactors(n: number, seed: bigint, stream: bigint, v: Float64Array, tau: Float64Array, sign: Float64Array): void;
-  empiricalHaarApply(n: number, seed: bigint, stream: bigint, a: Float64Array, cols: number, blockSize: number, useOrmqr: boolean): Promise<void>;
-}
+/** The addon functions this module uses (declared in lib/backend/native-addon.ts). */
+export type EmpiricalAddon = Pick<NativeAddon, 'empiricalSampleJacobian' | 'empiricalHaarFactors' | 'empiricalHaarApply'>;
 
 /** Reflectors per compact-WY block (measured: 64 is at or near the best from N = 256 to 2048). */
 export const HAAR_BLOCK_SIZE = 64;
 
 /** Slots of the control array. */
-export const CONTROL_CANCEL = 0;
-export const CONTROL_PROGRESS = 1;
+export const CONTROL_CANCEL = JOB_CONTROL_CANCEL;
+export const CONTROL_PROGRESS = JOB_CONTROL_PROGRESS;
 export const CONTROL_ZEROS = 2;
 
 /** Bytes of scratch di::SampleJacobian allocates for one sample (mirrors JacobianScratchBytes). */
@@ -66,7 +43,7 @@ export async function sampleJacobianNative(
 ): Promise<SampleResult> {
   const native = job.activation.native;
   if (!native) throw new TypeError('internal: sampleJacobianNative needs a built-in activation');
-  const addon = nativeAddon<EmpiricalAddon>();
+  const addon: EmpiricalAddon = nativeAddon();
   try {
     await addon.empiricalSampleJacobian(
       {

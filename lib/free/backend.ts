@@ -5,25 +5,13 @@
  * @module
  */
 import { activeBackend, nativeAddon } from '../backend/config.js';
-import type { NativeAddonBase } from '../backend/addon.js';
+import { JOB_CONTROL_CANCEL, JOB_CONTROL_PROGRESS, type NativeAddon } from '../backend/native-addon.js';
 import { fromNativeError } from '../errors.js';
 import type { Cooperation } from './cooperate.js';
 import { type FreeProblem, type GridOutput, gridSteps, solveGrid } from './solver-js.js';
 
-/** The addon's free-probability entry points (native/binding/free_binding.cc). */
-interface FreeAddon extends NativeAddonBase {
-  /**
-   * params = [depth, logScale, gaussian, p0, logMu1, end count n_e, then n_e pairs (endD, endMass)]; nodes = dRe | dIm | cRe | cIm (4n);
-   * out = density | cdf | wRe | wIm (4 lam.length); stats = [iterations, maxResidual, failures];
-   * control = [cancel flag (JS writes), grid points done (the worker writes)].
-   */
-  freeSolveGrid(params: Float64Array, nodes: Float64Array, lam: Float64Array, seg: Int32Array, wantCdf: boolean, out: Float64Array, status: Uint8Array, stats: Float64Array, control: Int32Array): Promise<void>;
-  freeSolveGridSync(params: Float64Array, nodes: Float64Array, lam: Float64Array, seg: Int32Array, wantCdf: boolean, out: Float64Array, status: Uint8Array, stats: Float64Array): void;
-}
-
-/** Slots of the control array shared with the native worker. */
-const CONTROL_CANCEL = 0;
-const CONTROL_PROGRESS = 1;
+/** The addon's free-probability entry points (native/binding/free_binding.cc; declared in lib/backend/native-addon.ts). */
+type FreeAddon = Pick<NativeAddon, 'freeSolveGrid' | 'freeSolveGridSync'>;
 
 /** Milliseconds between polls of the native worker's progress counter (for onProgress). */
 const PROGRESS_POLL_MS = 50;
@@ -31,8 +19,9 @@ const PROGRESS_POLL_MS = 50;
 /** Grid sizes below this run synchronously on the native backend (a thread hop costs more). */
 const ASYNC_MIN_POINTS = 64;
 
-function hasFree(addon: NativeAddonBase): addon is FreeAddon {
-  return typeof (addon as Partial<FreeAddon>).freeSolveGrid === 'function';
+/** Whether the addon has the free-probability core (an addon built before it existed falls back to JS). */
+function hasFree(addon: Partial<FreeAddon>): boolean {
+  return typeof addon.freeSolveGrid === 'function';
 }
 
 interface Packed {
@@ -86,7 +75,7 @@ function nativeCall(P: FreeProblem, lam: Float64Array, seg: Int32Array, wantCdf:
 /** Which backend the grid solver will use now ('native' needs an addon built with the free core). */
 export function freeBackendName(): 'native' | 'js' {
   if (activeBackend() !== 'native') return 'js';
-  return hasFree(nativeAddon<NativeAddonBase>()) ? 'native' : 'js';
+  return hasFree(nativeAddon()) ? 'native' : 'js';
 }
 
 /**
@@ -112,17 +101,17 @@ export async function solveGridBackend(
     return coop.drive(gridSteps(P, lam, seg, wantCdf, progress), onPoints && (() => onPoints(progress.done)), () => detail(progress.done));
   }
   if (n < ASYNC_MIN_POINTS) return solveGridBackendSync(P, lam, seg, wantCdf);
-  const addon = nativeAddon<FreeAddon>();
+  const addon: FreeAddon = nativeAddon();
   const call = nativeCall(P, lam, seg, wantCdf);
   const control = new Int32Array(2);
   const cancel = (): void => {
-    control[CONTROL_CANCEL] = 1;
+    control[JOB_CONTROL_CANCEL] = 1;
   };
   // a throwing onPoints must not become an uncaught exception in a timer: keep it, stop the worker
   let callbackError: { error: unknown } | null = null;
   let reported = 0;
   const poll = (): void => {
-    const done = control[CONTROL_PROGRESS] as number;
+    const done = control[JOB_CONTROL_PROGRESS] as number;
     if (!onPoints || done === reported) return;
     reported = done;
     try {
@@ -153,7 +142,7 @@ export function solveGridBackendSync(P: FreeProblem, lam: Float64Array, seg: Int
   if (freeBackendName() === 'js') return solveGrid(P, lam, seg, wantCdf);
   const call = nativeCall(P, lam, seg, wantCdf);
   try {
-    nativeAddon<FreeAddon>().freeSolveGridSync(...call.args);
+    nativeAddon().freeSolveGridSync(...call.args);
   } catch (e) {
     throw fromNativeError(e);
   }

@@ -23,6 +23,50 @@
  * @module
  */
 import { runSync } from './cooperate.js';
+import {
+  ACCEPT_FLOORS,
+  ACCEPT_TOL_MIN,
+  EDGE_WANDER_RTOL,
+  FLOOR_EPS,
+  FLOOR_LOG_W_OFFSET,
+  FLOOR_OFFSET,
+  MARCH_MAX_MOVE_IM_SHARE,
+  MARCH_MAX_MOVE_SHARE,
+  MARCH_MAX_SUBSTEPS,
+  MARCH_MIN_STEP_RTOL,
+  MARCH_STEP_SHRINK,
+  MAX_NEWTON,
+  NEG_AXIS_BRACKET_STEP_MAX,
+  NEG_AXIS_LOG_MAX,
+  NEG_AXIS_LOG_MIN,
+  NEG_AXIS_MAX_ITER,
+  NEG_AXIS_RTOL,
+  NEG_AXIS_START_BOUND,
+  NEWTON_MAX_BACKTRACKS,
+  NEWTON_MAX_STEP_SHARE,
+  NEWTON_QUADRATIC_RATIO,
+  NEWTON_QUADRATIC_STEP_RTOL,
+  NEWTON_STALL_RTOL,
+  ONE_PLUS_M_FROM_G_ABOVE,
+  PHYSICAL_IM_M_RTOL,
+  POLE_RTOL,
+  POLISH_ABOVE_FLOOR,
+  POLISH_MAX_MOVE_RTOL,
+  PREDICTOR_WANDER_RTOL,
+  PREDICTOR_WANDER_SHARE,
+  REAL_W_RTOL,
+  RULE_END_SHARE,
+  SCALED_W_MAX,
+  SCALED_W_MIN,
+  THETA_FIRST_STEP,
+  THETA_MAX_STEP,
+  THETA_MAX_STEPS,
+  THETA_MIN_STEP,
+  THETA_NEWTON_MAX_ITER,
+  THETA_STEP_SHRINK,
+  UPPER_HALF_PLANE_RTOL,
+  WARM_NEWTON_MAX_ITER,
+} from './solver-constants.js';
 
 /** The problem in flat form (shared with the native core). */
 export interface FreeProblem {
@@ -50,13 +94,9 @@ export interface FreeProblem {
 /** Per-point outcome codes. */
 export const PointStatus = { ok: 0, outside: 1, noConvergence: 2 } as const;
 
+// The solver's numerical constants (MAX_NEWTON, SCALED_W_MIN, ...) are in ./solver-constants.ts,
+// generated together with native/core/free_solver_constants.h by scripts/gen-free-solver-constants.mjs.
 const TWO_PI = 2 * Math.PI;
-const MAX_NEWTON = 60;
-const THETA_MIN_STEP = 1e-13;
-
-/** Outside [SCALED_W_MIN, SCALED_W_MAX] in |Re w| + |Im w| evaluate forms 1/(w - d) by Smith's algorithm. */
-const SCALED_W_MIN = 1e-140;
-const SCALED_W_MAX = 1e140;
 
 /** Scratch results of one evaluation at w. */
 class Eval {
@@ -73,6 +113,7 @@ class Eval {
 }
 
 /** Evaluates m, 1 + m, m' and log z, (log z)' at w = wr + i wi. */
+// Twin of native/core/free_solver.cc Solver::Evaluate(), EvaluateScaled() and Finish(): keep in step.
 export function evaluate(P: FreeProblem, wr: number, wi: number, e: Eval): void {
   const n = P.dRe.length;
   const dRe = P.dRe;
@@ -126,7 +167,7 @@ export function evaluate(P: FreeProblem, wr: number, wi: number, e: Eval): void 
   e.dmr = dr;
   e.dmi = di;
   // 1 + m = p0 + w g without cancellation for small |w|; 1 + m directly otherwise
-  if (Math.abs(mr) + Math.abs(mi) > 0.5) {
+  if (Math.abs(mr) + Math.abs(mi) > ONE_PLUS_M_FROM_G_ABOVE) {
     e.pr = P.p0 + (wr * gr - wi * gi);
     e.pi = wr * gi + wi * gr;
   } else {
@@ -162,6 +203,7 @@ export function evaluate(P: FreeProblem, wr: number, wi: number, e: Eval): void 
 let RR = 0;
 let RI = 0;
 /** 1/(a + ib) into (RR, RI), without overflow or underflow of a^2 + b^2 (Smith 1962). */
+// Twin of native/core/free_solver.cc Recip(): keep in step.
 function recip(a: number, b: number): void {
   if (Math.abs(a) >= Math.abs(b)) {
     const r = b / a;
@@ -177,6 +219,7 @@ function recip(a: number, b: number): void {
 }
 
 /** x reduced to (-pi, pi]. */
+// Twin of native/core/free_solver.cc ReduceAngle(): keep in step.
 function reduceAngle(x: number): number {
   if (x > -Math.PI && x <= Math.PI) return x;
   const r = x - TWO_PI * Math.round(x / TWO_PI);
@@ -184,14 +227,16 @@ function reduceAngle(x: number): number {
 }
 
 /** Residual floor of log z at w (rounding of the L-fold sums). */
+// Twin of native/core/free_solver.cc Solver::FloorTol(): keep in step.
 function floorTol(P: FreeProblem, wr: number, wi: number, logLam: number): number {
   const lw = Math.abs(Math.log(Math.hypot(wr, wi)));
-  return 4e-16 * (P.depth * (4 + lw) + Math.abs(P.logScale) + Math.abs(logLam) + 8);
+  return FLOOR_EPS * (P.depth * (FLOOR_LOG_W_OFFSET + lw) + Math.abs(P.logScale) + Math.abs(logLam) + FLOOR_OFFSET);
 }
 
 /** Acceptance tolerance on |log z(w) - log z_target|. */
+// Twin of native/core/free_solver.cc Solver::AcceptTol(): keep in step.
 export function acceptTol(P: FreeProblem, wr: number, wi: number, logLam: number): number {
-  return Math.max(1e-11, 256 * floorTol(P, wr, wi, logLam));
+  return Math.max(ACCEPT_TOL_MIN, ACCEPT_FLOORS * floorTol(P, wr, wi, logLam));
 }
 
 /** Outcome of a Newton solve. */
@@ -209,6 +254,7 @@ export interface NewtonResult {
  * Damped Newton on log z(w) = logLam + i theta from (wr, wi). Invariant: |res| is non-increasing
  * (backtracking), |dw| <= |w|/2 per step.
  */
+// Twin of native/core/free_solver.cc Solver::Newton(): keep in step.
 export function newton(P: FreeProblem, wr: number, wi: number, logLam: number, theta: number, e: Eval, maxIt = MAX_NEWTON): NewtonResult {
   evaluate(P, wr, wi, e);
   let rr = e.fr - logLam;
@@ -229,16 +275,16 @@ export function newton(P: FreeProblem, wr: number, wi: number, logLam: number, t
     let si = -(rr * RI + ri * RR);
     const wabs = Math.hypot(wr, wi);
     const sabs = Math.hypot(sr, si);
-    if (sabs > 0.5 * wabs) {
-      sr *= (0.5 * wabs) / sabs;
-      si *= (0.5 * wabs) / sabs;
+    if (sabs > NEWTON_MAX_STEP_SHARE * wabs) {
+      sr *= (NEWTON_MAX_STEP_SHARE * wabs) / sabs;
+      si *= (NEWTON_MAX_STEP_SHARE * wabs) / sabs;
     }
     let t = 1;
     let accepted = false;
     let nr = 0;
     let ni = 0;
     let nres = Infinity;
-    for (let bt = 0; bt < 40; bt++) {
+    for (let bt = 0; bt < NEWTON_MAX_BACKTRACKS; bt++) {
       nr = wr + t * sr;
       ni = wi + t * si;
       evaluate(P, nr, ni, e);
@@ -263,13 +309,13 @@ export function newton(P: FreeProblem, wr: number, wi: number, logLam: number, t
     wr = nr;
     wi = ni;
     res = nres;
-    if (moved <= 2e-16 * Math.hypot(wr, wi)) {
+    if (moved <= NEWTON_STALL_RTOL * Math.hypot(wr, wi)) {
       stopped = true;
       break;
     }
     // quadratic convergence observed (full step, residual down 1000x) and a step of <= 1e-8 |w|:
     // the error left is ~ step^2/|w| <= 1e-16 |w|, so one more evaluation would not change w
-    if (t === 1 && ratio <= 1e-3 && moved <= 1e-8 * Math.hypot(wr, wi)) {
+    if (t === 1 && ratio <= NEWTON_QUADRATIC_RATIO && moved <= NEWTON_QUADRATIC_STEP_RTOL * Math.hypot(wr, wi)) {
       stopped = true;
       break;
     }
@@ -297,6 +343,7 @@ export function* newtonSteps(P: FreeProblem, wr: number, wi: number, logLam: num
 }
 
 /** The real negative w with |z(w)| = lambda (theta = pi), by safeguarded Newton in s = log(-w). */
+// Twin of native/core/free_solver.cc Solver::NegativeAxisRoot(): keep in step.
 function negativeAxisRoot(P: FreeProblem, logLam: number, e: Eval): { s: number; iterations: number } {
   const f = (s: number): { v: number; d: number } => {
     const w = -Math.exp(s);
@@ -310,7 +357,7 @@ function negativeAxisRoot(P: FreeProblem, logLam: number, e: Eval): { s: number;
   };
   let s = logLam - P.logScale - (P.depth - 1) * P.logMu1;
   if (!Number.isFinite(s)) s = 0;
-  s = Math.max(-300, Math.min(300, s));
+  s = Math.max(-NEG_AXIS_START_BOUND, Math.min(NEG_AXIS_START_BOUND, s));
   let fs = f(s);
   let lo = s;
   let hi = s;
@@ -319,27 +366,27 @@ function negativeAxisRoot(P: FreeProblem, logLam: number, e: Eval): { s: number;
   let step = 1;
   let it = 0;
   // bracket: f increases with s
-  while (flo > 0 && lo > -740) {
+  while (flo > 0 && lo > NEG_AXIS_LOG_MIN) {
     hi = lo;
     fhi = flo;
-    lo = Math.max(-740, lo - step);
-    step = Math.min(8, step * 2);
+    lo = Math.max(NEG_AXIS_LOG_MIN, lo - step);
+    step = Math.min(NEG_AXIS_BRACKET_STEP_MAX, step * 2);
     flo = f(lo).v;
     it++;
   }
   step = 1;
-  while (fhi < 0 && hi < 600) {
+  while (fhi < 0 && hi < NEG_AXIS_LOG_MAX) {
     lo = hi;
     flo = fhi;
-    hi = Math.min(600, hi + step);
-    step = Math.min(8, step * 2);
+    hi = Math.min(NEG_AXIS_LOG_MAX, hi + step);
+    step = Math.min(NEG_AXIS_BRACKET_STEP_MAX, step * 2);
     fhi = f(hi).v;
     it++;
   }
   if (flo > 0) return { s: lo, iterations: it };
   if (fhi < 0) return { s: hi, iterations: it };
   s = flo === fhi || !Number.isFinite(flo) || !Number.isFinite(fhi) ? 0.5 * (lo + hi) : lo - (flo * (hi - lo)) / (fhi - flo);
-  for (let k = 0; k < 200; k++) {
+  for (let k = 0; k < NEG_AXIS_MAX_ITER; k++) {
     it++;
     fs = f(s);
     if (fs.v === 0) break;
@@ -347,7 +394,7 @@ function negativeAxisRoot(P: FreeProblem, logLam: number, e: Eval): { s: number;
     else hi = s;
     let next = s - fs.v / fs.d;
     if (!(next > lo && next < hi) || !Number.isFinite(next)) next = 0.5 * (lo + hi);
-    if (Math.abs(next - s) <= 1e-15 * Math.max(1, Math.abs(s)) || hi - lo <= 1e-15 * Math.max(1, Math.abs(s))) {
+    if (Math.abs(next - s) <= NEG_AXIS_RTOL * Math.max(1, Math.abs(s)) || hi - lo <= NEG_AXIS_RTOL * Math.max(1, Math.abs(s))) {
       s = next;
       break;
     }
@@ -368,12 +415,10 @@ export interface PointSolution {
 }
 
 /** Im m <= tiny: the root is on the physical branch (Im G <= 0 above the axis). */
+// Twin of native/core/free_solver.cc Solver::Physical(): keep in step.
 function physical(e: Eval): boolean {
-  return e.mi <= 1e-13 * Math.hypot(e.mr, e.mi);
+  return e.mi <= PHYSICAL_IM_M_RTOL * Math.hypot(e.mr, e.mi);
 }
-
-/** The largest share of w E[1/(w - d)] = 1 + m (p0 = 0) the rule's ends may carry in a resolved solution. */
-const RULE_END_SHARE = 1e-3;
 
 /**
  * Whether the rule resolves the solution w (theory §3.8): the part of 1 + m = p0 + w E[1/(w - d)]
@@ -383,6 +428,7 @@ const RULE_END_SHARE = 1e-3;
  * E[1/(w - d)] is carried by the rule's ends, and the roots found there are not the law's: tanh,
  * orthogonal, L = 7, weightStd 4 gave F(1e-300) = 0.6 against F(1e-200) = 2.4e-10.
  */
+// Twin of native/core/free_solver.cc Solver::ResolvedByRule(): keep in step.
 export function resolvedByRule(P: FreeProblem, wr: number, wi: number, e: Eval): boolean {
   const n = P.endD.length;
   if (n === 0) return true;
@@ -400,17 +446,18 @@ export function solveByTheta(P: FreeProblem, logLam: number, e: Eval = new Eval(
 }
 
 /** {@link solveByTheta} as a work generator (yields after every continuation step; lib/free/cooperate.ts). */
+// Twin of native/core/free_solver.cc Solver::SolveByTheta(): keep in step.
 export function* thetaSteps(P: FreeProblem, logLam: number, e: Eval): Generator<void, PointSolution, void> {
   const nr = negativeAxisRoot(P, logLam, e);
   let wr = -Math.exp(nr.s);
   let wi = 0;
   let iterations = nr.iterations;
   let theta = Math.PI;
-  let dtheta = Math.PI / 8;
+  let dtheta = THETA_FIRST_STEP;
   let last: NewtonResult = { wr, wi, iterations: 0, residual: Infinity, ok: false };
   evaluate(P, wr, wi, e);
   let guard = 0;
-  while (theta > 0 && guard++ < 10000) {
+  while (theta > 0 && guard++ < THETA_MAX_STEPS) {
     const tn = Math.max(0, theta - dtheta);
     evaluate(P, wr, wi, e);
     // tangent predictor: F'(w) dw = i dtheta
@@ -423,22 +470,22 @@ export function* thetaSteps(P: FreeProblem, logLam: number, e: Eval): Generator<
       pi = wi;
     }
     const predStep = Math.hypot(pr - wr, pi - wi);
-    const r = newton(P, pr, pi, logLam, tn, e, 16);
+    const r = newton(P, pr, pi, logLam, tn, e, THETA_NEWTON_MAX_ITER);
     yield;
     iterations += r.iterations;
     const wander = Math.hypot(r.wr - pr, r.wi - pi);
     // On the last step (theta = 0) next to a spectral edge w(theta) has a square-root singularity
     // and the corrector legitimately moves further than the tangent predicts: allow 1e-6 |w|.
-    const allowed = 0.5 * predStep + (tn > 0 ? 1e-12 : 1e-6) * Math.hypot(pr, pi);
-    const good = r.ok && r.wi >= -1e-14 * Math.hypot(r.wr, r.wi) && wander <= allowed && (tn > 0 || physical(e));
+    const allowed = PREDICTOR_WANDER_SHARE * predStep + (tn > 0 ? PREDICTOR_WANDER_RTOL : EDGE_WANDER_RTOL) * Math.hypot(pr, pi);
+    const good = r.ok && r.wi >= -UPPER_HALF_PLANE_RTOL * Math.hypot(r.wr, r.wi) && wander <= allowed && (tn > 0 || physical(e));
     if (good) {
       wr = r.wr;
       wi = Math.max(0, r.wi);
       theta = tn;
       last = r;
-      dtheta = Math.min(Math.PI / 4, dtheta * 2);
+      dtheta = Math.min(THETA_MAX_STEP, dtheta * 2);
     } else {
-      dtheta *= 0.25;
+      dtheta *= THETA_STEP_SHRINK;
       if (dtheta < THETA_MIN_STEP) {
         last = { ...r, ok: false };
         break;
@@ -450,7 +497,7 @@ export function* thetaSteps(P: FreeProblem, logLam: number, e: Eval): Generator<
     // at theta = 0 from where the continuation stopped, kept only on the physical branch
     const r = newton(P, wr, wi, logLam, 0, e);
     iterations += r.iterations;
-    if (r.ok && r.wi >= -1e-14 * Math.hypot(r.wr, r.wi) && physical(e)) {
+    if (r.ok && r.wi >= -UPPER_HALF_PLANE_RTOL * Math.hypot(r.wr, r.wi) && physical(e)) {
       wr = r.wr;
       wi = Math.max(0, r.wi);
       theta = 0;
@@ -471,9 +518,6 @@ export function* thetaSteps(P: FreeProblem, logLam: number, e: Eval): Generator<
   return { wr, wi, mr: e.mr, mi: e.mi, iterations, residual: theta === 0 ? last.residual : Infinity, ok };
 }
 
-/** An accepted residual above this many times the rounding floor is polished (see polish). */
-const POLISH_ABOVE_FLOOR = 16;
-
 function needsPolish(P: FreeProblem, wr: number, wi: number, logLam: number, residual: number): boolean {
   return residual > POLISH_ABOVE_FLOOR * floorTol(P, wr, wi, logLam);
 }
@@ -486,10 +530,11 @@ function needsPolish(P: FreeProblem, wr: number, wi: number, logLam: number, res
  * 1.5e-14. Kept when it stays on the physical branch, resolved, with a smaller residual, within 1e-6 |w|.
  * Null when there is nothing to polish or the polish is rejected. Leaves e at an unspecified w.
  */
+// Twin of native/core/free_solver.cc Solver::Polish(): keep in step.
 function polish(P: FreeProblem, wr: number, wi: number, logLam: number, residual: number, e: Eval): NewtonResult | null {
   if (!needsPolish(P, wr, wi, logLam, residual)) return null;
   const r = newton(P, wr, wi, logLam, 0, e);
-  const kept = r.ok && r.residual < residual && r.wi >= 0 && physical(e) && resolvedByRule(P, r.wr, r.wi, e) && Math.hypot(r.wr - wr, r.wi - wi) <= 1e-6 * Math.hypot(wr, wi);
+  const kept = r.ok && r.residual < residual && r.wi >= 0 && physical(e) && resolvedByRule(P, r.wr, r.wi, e) && Math.hypot(r.wr - wr, r.wi - wi) <= POLISH_MAX_MOVE_RTOL * Math.hypot(wr, wi);
   return kept ? { ...r, wi: Math.max(0, r.wi) } : null;
 }
 
@@ -499,6 +544,7 @@ function polish(P: FreeProblem, wr: number, wi: number, logLam: number, residual
  * (w0 at log0) when `hasOlder`. Null when rejected (not converged, wrong branch, or the corrector
  * moved more than half the predicted step: a jump to another root).
  */
+// Twin of native/core/free_solver.cc Solver::SolveWarm(): keep in step.
 export function solveWarm(
   P: FreeProblem,
   logLam: number,
@@ -532,9 +578,9 @@ export function solveWarm(
   }
   if (!Number.isFinite(pr) || !Number.isFinite(pi)) return null;
   const predStep = Math.hypot(pr - wr, pi - wi);
-  let r = newton(P, pr, pi, logLam, 0, e, 24);
-  if (!r.ok || r.wi < -1e-14 * Math.hypot(r.wr, r.wi) || !physical(e) || !resolvedByRule(P, r.wr, r.wi, e)) return null;
-  if (Math.hypot(r.wr - pr, r.wi - pi) > 0.5 * predStep + 1e-12 * Math.hypot(pr, pi)) return null;
+  let r = newton(P, pr, pi, logLam, 0, e, WARM_NEWTON_MAX_ITER);
+  if (!r.ok || r.wi < -UPPER_HALF_PLANE_RTOL * Math.hypot(r.wr, r.wi) || !physical(e) || !resolvedByRule(P, r.wr, r.wi, e)) return null;
+  if (Math.hypot(r.wr - pr, r.wi - pi) > PREDICTOR_WANDER_SHARE * predStep + PREDICTOR_WANDER_RTOL * Math.hypot(pr, pi)) return null;
   if (needsPolish(P, r.wr, r.wi, logLam, r.residual)) {
     const p = polish(P, r.wr, r.wi, logLam, r.residual, e);
     if (p) r = { ...p, iterations: r.iterations + p.iterations };
@@ -564,21 +610,22 @@ export function solveMarch(P: FreeProblem, logTo: number, prev: Anchor, older: A
 }
 
 /** {@link solveMarch} as a work generator (yields after every sub-step; lib/free/cooperate.ts). */
+// Twin of native/core/free_solver.cc Solver::SolveMarch(): keep in step.
 export function* marchSteps(P: FreeProblem, logTo: number, prev: Anchor, older: Anchor | null, e: Eval): Generator<void, PointSolution | null, void> {
   let cur = prev;
   let old = older;
   let h = logTo - cur.log;
   let iterations = 0;
-  for (let guard = 0; guard < 400; guard++) {
+  for (let guard = 0; guard < MARCH_MAX_SUBSTEPS; guard++) {
     const remaining = logTo - cur.log;
     const last = Math.abs(remaining) <= Math.abs(h);
     const target = last ? logTo : cur.log + h;
     const sol = solveWarm(P, target, cur.wr, cur.wi, cur.dfr, cur.dfi, cur.log, old !== null, old?.wr ?? 0, old?.wi ?? 0, old?.log ?? 0, e);
     yield;
     const moved = sol ? Math.hypot(sol.wr - cur.wr, sol.wi - cur.wi) : Infinity;
-    if (!sol || moved > 0.1 * Math.hypot(cur.wr, cur.wi) + 0.25 * cur.wi) {
-      h = (last ? remaining : h) / 4;
-      if (Math.abs(h) < 1e-12 * Math.max(1, Math.abs(cur.log))) return null;
+    if (!sol || moved > MARCH_MAX_MOVE_SHARE * Math.hypot(cur.wr, cur.wi) + MARCH_MAX_MOVE_IM_SHARE * cur.wi) {
+      h = (last ? remaining : h) / MARCH_STEP_SHRINK;
+      if (Math.abs(h) < MARCH_MIN_STEP_RTOL * Math.max(1, Math.abs(cur.log))) return null;
       continue;
     }
     iterations += sol.iterations;
@@ -590,17 +637,13 @@ export function* marchSteps(P: FreeProblem, logTo: number, prev: Anchor, older: 
   return null;
 }
 
-/** Im w at or below this times (L + 1) |w| is rounding of a real w (see {@link nearRealPole}). */
-const REAL_W_RTOL = 1e-13;
-/** A real node of the rule within this (relative) of Re w makes a rounding-size Im w matter. */
-const POLE_RTOL = 1e-6;
-
 /**
  * True when w is a real solution up to rounding (Im w <= 1e-13 (L + 1) |w|: Newton's accuracy on the
  * log form) next to a real node of the rule (an atom of D^2, within 1e-6 relative). There the pole
  * of that node amplifies the rounding of Im w into an O(1) error of F, and the real-axis value
  * (Im w = 0, where every term of Im H is exact) is the right one; anywhere else Im w is kept.
  */
+// Twin of native/core/free_solver.cc Solver::ImH() (its real-pole test): keep in step.
 export function nearRealPole(P: FreeProblem, wr: number, wi: number): boolean {
   if (!(wi <= REAL_W_RTOL * (P.depth + 1) * Math.abs(wr))) return false;
   for (let j = 0; j < P.dRe.length; j++) {
@@ -633,6 +676,7 @@ export function cdfErrorAt(P: FreeProblem, wr: number, wi: number, residual: num
 }
 
 /** Im H(w) (THEORY §8.5): F(lambda) = 1 - Im H / pi. */
+// Twin of native/core/free_solver.cc Solver::ImH(): keep in step.
 export function imH(P: FreeProblem, wr: number, wIm: number, e: Eval = new Eval()): number {
   const wi = nearRealPole(P, wr, wIm) ? 0 : wIm;
   evaluate(P, wr, wi, e);
@@ -692,6 +736,7 @@ export interface GridProgress {
  * keeping `progress.done` = the number of points finished (run it with runSync, or in time slices
  * with Cooperation.drive, lib/free/cooperate.ts).
  */
+// Twin of native/core/free_solver.cc FreeSolveGrid(): keep in step.
 export function* gridSteps(P: FreeProblem, lam: Float64Array, segment: Int32Array, wantCdf: boolean, progress: GridProgress = { done: 0 }): Generator<void, GridOutput, void> {
   const n = lam.length;
   const out: GridOutput = {

@@ -6,19 +6,12 @@
  * @internal
  */
 import { nativeAddon } from '../backend/config.js';
-import type { NativeAddonBase } from '../backend/addon.js';
+import type { NativeAddon } from '../backend/native-addon.js';
 import { fromNativeError } from '../errors.js';
 import type { LinalgBackend } from './backend.js';
 
-/** The addon functions this module uses. */
-export interface LinalgAddon extends NativeAddonBase {
-  rngFill(kind: 0 | 1, seed: bigint, stream: bigint, out: Float64Array, sync: boolean): Promise<void> | undefined;
-  gaussianFill(seed: bigint, stream: bigint, std: number, out: Float64Array, sync: boolean): Promise<void> | undefined;
-  haarOrthogonal(n: number, seed: bigint, stream: bigint, out: Float64Array, sync: boolean): Promise<void> | undefined;
-  singularValues(rows: number, cols: number, a: Float64Array, s: Float64Array, sync: boolean): Promise<void> | undefined;
-  svd(rows: number, cols: number, a: Float64Array, u: Float64Array, s: Float64Array, vt: Float64Array, sync: boolean): Promise<void> | undefined;
-  matmul(m: number, k: number, n: number, a: Float64Array, b: Float64Array, c: Float64Array, sync: boolean): Promise<void> | undefined;
-}
+/** The addon functions this module uses (declared in lib/backend/native-addon.ts). */
+export type LinalgAddon = Pick<NativeAddon, 'rngFill' | 'gaussianFill' | 'haarOrthogonal' | 'singularValues' | 'svd' | 'matmul'>;
 
 /**
  * Problems at most this large run synchronously on the main thread (a thread-pool round trip costs
@@ -43,7 +36,7 @@ async function call(run: (sync: boolean) => Promise<void> | undefined, sync: boo
   }
 }
 
-const addon = (): LinalgAddon => nativeAddon<LinalgAddon>();
+const addon = (): LinalgAddon => nativeAddon();
 
 /** The native implementation of {@link LinalgBackend}. */
 export const nativeLinalg: LinalgBackend = {

@@ -16,6 +16,7 @@ const MASK64 = (1n << 64n) - 1n;
 const GAMMA = 0x9e3779b97f4a7c15n;
 
 /** splitmix64's finalizer: a bijection of 64-bit words with full avalanche. */
+// Twin of native/core/rng.cc Mix64(): keep in step.
 function mix64(z: bigint): bigint {
   z &= MASK64;
   z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
@@ -34,6 +35,7 @@ const HI = LITTLE ? 1 : 0;
 const LO = LITTLE ? 0 : 1;
 
 /** 2^k for an integer k in [-1022, 1023], built from the exponent bits (exact). */
+// Twin of native/core/rng.cc Pow2(): keep in step.
 function pow2(k: number): number {
   u32[LO] = 0;
   u32[HI] = (k + 1023) << 20;
@@ -45,6 +47,7 @@ function pow2(k: number): number {
  * |x| <= 700; a few ulp. exp(x) = 2^k exp(r), exp(r) by its degree-13 Taylor polynomial.
  * @internal
  */
+// Twin of native/core/rng.cc ExpDet(): keep in step.
 export function expDet(x: number): number {
   const k = Math.trunc(x * INV_LN2 + (x < 0 ? -0.5 : 0.5));
   const r = x - k * LN2_HI - k * LN2_LO;
@@ -70,6 +73,7 @@ export function expDet(x: number): number {
  * log m = 2 atanh(s) by its odd series to s^23.
  * @internal
  */
+// Twin of native/core/rng.cc LogDet(): keep in step.
 export function logDet(x: number): number {
   f64[0] = x;
   const hi = u32[HI] as number;
@@ -127,6 +131,7 @@ export class Rng {
    * @param stream substream index, same range (default 0).
    * @throws DynamicalIsometryTypeError / DynamicalIsometryRangeError for a bad seed or stream.
    */
+  // Twin of native/core/rng.cc Rng::Rng(): keep in step.
   constructor(seed: Seed, stream: Seed = 0n) {
     const sd = typeof seed === 'bigint' && seed >= 0n && seed <= MASK64 ? seed : checkSeed('seed', seed);
     const st = typeof stream === 'bigint' && stream >= 0n && stream <= MASK64 ? stream : checkSeed('stream', stream);
@@ -143,6 +148,7 @@ export class Rng {
   }
 
   /** Next 32-bit output of xoshiro128**, as an unsigned integer. */
+  // Twin of native/core/rng.h Rng::NextU32(): keep in step.
   nextU32(): number {
     const s1 = this.s1;
     const m = Math.imul(s1, 5);
@@ -159,6 +165,7 @@ export class Rng {
   }
 
   /** Uniform on [0, 1) with 53 random bits. */
+  // Twin of native/core/rng.h Rng::NextUniform(): keep in step.
   nextUniform(): number {
     const a = this.nextU32() >>> 5;
     const b = this.nextU32() >>> 6;
@@ -166,6 +173,7 @@ export class Rng {
   }
 
   /** A standard normal N(0, 1). */
+  // Twin of native/core/rng.h Rng::NextNormal(): keep in step.
   nextNormal(): number {
     const u1 = this.nextU32();
     const u2 = this.nextU32();
@@ -181,6 +189,7 @@ export class Rng {
    * Fills `out[offset .. offset + count)` with standard normals (the same values, in order, as
    * `count` calls of {@link nextNormal}).
    */
+  // Twin of native/core/rng.cc Rng::FillNormal(): keep in step.
   fillNormal(out: Float64Array, offset = 0, count: number = out.length - offset): void {
     checkRange(out, offset, count);
     // The fast path inlined with the state in locals; the state is written back before any slow
@@ -242,6 +251,7 @@ export class Rng {
     for (let i = offset; i < end; i++) out[i] = this.nextUniform();
   }
 
+  // Twin of native/core/rng.cc Rng::NormalSlow(): keep in step.
   private normalSlow(idx: number, x: number, negative: boolean): number {
     for (;;) {
       if (idx === 0) {

@@ -7,41 +7,16 @@
  * @internal
  */
 import { nativeAddon } from '../backend/config.js';
-import type { NativeAddonBase } from '../backend/addon.js';
+import type { NativeAddon, NativeTrainConfig } from '../backend/native-addon.js';
 import { AbortError, fromNativeError } from '../errors.js';
 import { optimizerNames, TRAIN_CONTROL_DONE, type TrainEngine, type TrainProblem } from './engine.js';
 
-interface NativeConfig {
-  sizes: number[];
-  activationId: number;
-  activationParam: number;
-  optimizerId: number;
-  learningRate: number;
-  batchSize: number;
-}
+/** The addon's training entry points (declared in lib/backend/native-addon.ts). */
+type TrainAddon = Pick<NativeAddon, 'trainSteps' | 'trainEvaluate' | 'trainLossAndGradient'>;
 
-/** The addon's training entry points. */
-interface TrainAddon extends NativeAddonBase {
-  trainSteps(
-    config: NativeConfig,
-    trainInputs: Float64Array,
-    trainLabels: Int32Array,
-    params: Float64Array,
-    moment1: Float64Array,
-    moment2: Float64Array,
-    stepStart: number,
-    batchIndices: Int32Array,
-    count: number,
-    losses: Float64Array,
-    control?: Int32Array,
-  ): Promise<number>;
-  trainEvaluate(config: NativeConfig, params: Float64Array, inputs: Float64Array, labels: Int32Array): Promise<{ loss: number; correct: number }>;
-  trainLossAndGradient(config: NativeConfig, params: Float64Array, inputs: Float64Array, labels: Int32Array, grad: Float64Array): Promise<number>;
-}
+const configs = new WeakMap<TrainProblem, NativeTrainConfig>();
 
-const configs = new WeakMap<TrainProblem, NativeConfig>();
-
-function config(problem: TrainProblem): NativeConfig {
+function config(problem: TrainProblem): NativeTrainConfig {
   let c = configs.get(problem);
   if (!c) {
     const native = problem.activation.native;
@@ -74,7 +49,8 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 export function nativeSupports(problem: Pick<TrainProblem, 'activation'>): boolean {
   if (problem.activation.native === null) return false;
   try {
-    return typeof nativeAddon<TrainAddon>().trainSteps === 'function';
+    const addon: Partial<TrainAddon> = nativeAddon();
+    return typeof addon.trainSteps === 'function';
   } catch {
     return false;
   }
@@ -84,7 +60,7 @@ export function nativeSupports(problem: Pick<TrainProblem, 'activation'>): boole
 export const nativeEngine: TrainEngine = {
   backend: 'native',
   steps(problem, state, batchIndices, count, losses, control) {
-    const addon = nativeAddon<TrainAddon>();
+    const addon: TrainAddon = nativeAddon();
     return call(() =>
       addon.trainSteps(config(problem), problem.trainInputs, problem.trainLabels, state.params, state.moment1, state.moment2, state.step, batchIndices, count, losses, control),
     ).then(
@@ -101,11 +77,11 @@ export const nativeEngine: TrainEngine = {
     );
   },
   evaluate(problem, params, inputs, labels) {
-    const addon = nativeAddon<TrainAddon>();
+    const addon: TrainAddon = nativeAddon();
     return call(() => addon.trainEvaluate(config(problem), params, inputs, labels));
   },
   lossAndGradient(problem, params, inputs, labels, grad) {
-    const addon = nativeAddon<TrainAddon>();
+    const addon: TrainAddon = nativeAddon();
     return call(() => addon.trainLossAndGradient(config(problem), params, inputs, labels, grad));
   },
 };

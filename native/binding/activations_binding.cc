@@ -13,10 +13,7 @@ Napi::Value EvaluateActivation(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const long long id = di::IntArg(info, 0, "id", 0, di::kActivationCount - 1);
   const double param = di::NumberArg(info, 1, "param");
-  if (info.Length() <= 2 || !info[2].IsTypedArray() ||
-      info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    di::ThrowInvalid(env, "xs must be a Float64Array");
-  Napi::Float64Array xs = info[2].As<Napi::Float64Array>();
+  Napi::Float64Array xs = di::Float64Arg(info, 2, "xs");
   const size_t n = xs.ElementLength();
   Napi::Float64Array phi = Napi::Float64Array::New(env, n);
   Napi::Float64Array dphi = Napi::Float64Array::New(env, n);

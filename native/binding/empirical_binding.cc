@@ -18,31 +18,14 @@
 
 namespace {
 
-constexpr long long kMaxWidth = 46340;  // width^2 < 2^31 (LAPACK 32-bit sizes)
-
 using di::BigIntValue;
+using di::kMaxSquareDim;
 
-double Field(Napi::Object o, const char* name) {
-  Napi::Value v = o.Get(name);
-  if (!v.IsNumber()) di::ThrowInvalid(o.Env(), std::string("job.") + name + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
+size_t SizeField(const Napi::Object& job, const char* name, long long lo, long long hi) {
+  return static_cast<size_t>(di::IntField(job, "job", name, lo, hi));
 }
 
-size_t SizeField(Napi::Object o, const char* name, long long lo, long long hi) {
-  const double v = Field(o, name);
-  if (!(v >= static_cast<double>(lo) && v <= static_cast<double>(hi)) || v != static_cast<double>(static_cast<long long>(v)))
-    di::ThrowInvalid(o.Env(), std::string("job.") + name + " must be an integer in [" + std::to_string(lo) + ", " +
-                                  std::to_string(hi) + "]");
-  return static_cast<size_t>(v);
-}
-
-Napi::Int32Array Int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
-  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    di::ThrowInvalid(info.Env(), std::string(name) + " must be an Int32Array");
-  Napi::Int32Array a = info[i].As<Napi::Int32Array>();
-  if (a.ElementLength() != length) di::ThrowInvalid(info.Env(), std::string(name) + " must have length " + std::to_string(length));
-  return a;
-}
+double Field(const Napi::Object& job, const char* name) { return di::NumberField(job, "job", name); }
 
 // sampleJacobian(job, eigenvalues, qPerLayer, jacobian | null, control) -> Promise<void>
 // job = { width, depth, orthogonal, weightStd, biasStd, qStar, activationId, activationParam, seed (bigint),
@@ -52,7 +35,7 @@ Napi::Value SampleJacobian(const Napi::CallbackInfo& info) {
   if (info.Length() < 5 || !info[0].IsObject()) di::ThrowInvalid(env, "job must be an object");
   Napi::Object job = info[0].As<Napi::Object>();
   di::JacobianSpec spec;
-  spec.width = SizeField(job, "width", 1, kMaxWidth);
+  spec.width = SizeField(job, "width", 1, kMaxSquareDim);
   spec.depth = SizeField(job, "depth", 1, 1LL << 30);
   spec.orthogonal = job.Get("orthogonal").ToBoolean().Value();
   spec.weightStd = Field(job, "weightStd");
@@ -73,18 +56,15 @@ Napi::Value SampleJacobian(const Napi::CallbackInfo& info) {
   di::JacobianOutputs out;
   out.eigenvalues = ev.Data();
   out.qPerLayer = q.Data();
-  if (!info[3].IsNull() && !info[3].IsUndefined()) {
+  if (di::OptionalArg(info, 3)) {
     Napi::Float64Array jac = di::Float64Arg(info, 3, "jacobian", spec.width * spec.width);
     out.jacobian = jac.Data();
     keep.push_back(jac);
   }
-  Napi::Int32Array control = Int32Arg(info, 4, "control", 3);
+  Napi::Int32Array control = di::Int32Arg(info, 4, "control", 3);
   keep.push_back(control);
-  int32_t* c = control.Data();
-  out.structuralZeros = c + 2;
-  di::JacobianControl ctl;
-  ctl.cancel = c;
-  ctl.progress = c + 1;
+  out.structuralZeros = control.Data() + 2;
+  const di::JobControl ctl = di::JobControlOf(control);
   return di::AsyncJob::Start(env, [spec, out, ctl]() { return di::SampleJacobian(spec, out, ctl); }, nullptr,
                              std::move(keep));
 }
@@ -92,7 +72,7 @@ Napi::Value SampleJacobian(const Napi::CallbackInfo& info) {
 // haarFactors(n, seed, stream, v (n*n), tau (n), sign (n)): the reflectors of one Haar draw (sync, O(n^2)).
 Napi::Value HaarFactors(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const long long n = di::IntArg(info, 0, "n", 1, kMaxWidth);
+  const long long n = di::IntArg(info, 0, "n", 1, kMaxSquareDim);
   const uint64_t seed = BigIntValue(env, info[1], "seed");
   const uint64_t stream = BigIntValue(env, info[2], "stream");
   Napi::Float64Array v = di::Float64Arg(info, 3, "v", static_cast<size_t>(n * n));
@@ -110,7 +90,7 @@ Napi::Value HaarFactors(const Napi::CallbackInfo& info) {
 // a <- Q a for the Haar Q drawn from (seed, stream); Q itself is haarApply on the identity.
 Napi::Value HaarApply(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const long long n = di::IntArg(info, 0, "n", 1, kMaxWidth);
+  const long long n = di::IntArg(info, 0, "n", 1, kMaxSquareDim);
   const uint64_t seed = BigIntValue(env, info[1], "seed");
   const uint64_t stream = BigIntValue(env, info[2], "stream");
   const long long cols = di::IntArg(info, 4, "cols", 1, 1LL << 30);

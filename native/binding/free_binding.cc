@@ -23,34 +23,28 @@ struct GridJob {
   double* out = nullptr;  // density | cdf | wRe | wIm
   uint8_t* status = nullptr;
   double* stats = nullptr;  // iterations, maxResidual, failures
-  di::FreeControl control;  // [cancel, progress] of the shared Int32Array (async calls only)
+  di::JobControl control;  // [cancel, progress] of the shared Int32Array (async calls only)
 };
-
-Napi::TypedArray TypedArg(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type) {
-  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type)
-    di::ThrowInvalid(info.Env(), std::string(name) + " has the wrong typed-array type");
-  return info[i].As<Napi::TypedArray>();
-}
 
 // Unpacks (params, nodes, lam, seg, wantCdf, out, status, stats[, control]); see lib/free/backend.ts.
 // control (async only) is an Int32Array(2): [cancel flag (JS writes), grid points done (worker writes)].
 std::shared_ptr<GridJob> Unpack(const Napi::CallbackInfo& info, std::vector<Napi::Value>* keep) {
   Napi::Env env = info.Env();
-  Napi::Float64Array params = TypedArg(info, 0, "params", napi_float64_array).As<Napi::Float64Array>();
+  Napi::Float64Array params = di::Float64Arg(info, 0, "params");
   // [depth, logScale, gaussian, p0, logMu1, n_e, then n_e pairs (endD, endMass)] (lib/free/backend.ts)
   if (params.ElementLength() < 6) di::ThrowInvalid(env, "params must have length 6 + 2 n_e");
   const double endCount = params[5];
   if (!(endCount >= 0 && endCount <= 8) || endCount != static_cast<double>(static_cast<int>(endCount)) ||
       params.ElementLength() != 6 + 2 * static_cast<size_t>(endCount))
     di::ThrowInvalid(env, "params must have length 6 + 2 n_e");
-  Napi::Float64Array nodes = TypedArg(info, 1, "nodes", napi_float64_array).As<Napi::Float64Array>();
-  Napi::Float64Array lam = TypedArg(info, 2, "lam", napi_float64_array).As<Napi::Float64Array>();
+  Napi::Float64Array nodes = di::Float64Arg(info, 1, "nodes");
+  Napi::Float64Array lam = di::Float64Arg(info, 2, "lam");
   const size_t n = lam.ElementLength();
-  Napi::Int32Array seg = TypedArg(info, 3, "seg", napi_int32_array).As<Napi::Int32Array>();
+  Napi::Int32Array seg = di::Int32Arg(info, 3, "seg");
   if (seg.ElementLength() != n) di::ThrowInvalid(env, "seg must have the length of lam");
   const bool wantCdf = info.Length() > 4 && info[4].ToBoolean().Value();
   Napi::Float64Array out = di::Float64Arg(info, 5, "out", 4 * n);
-  Napi::Uint8Array status = TypedArg(info, 6, "status", napi_uint8_array).As<Napi::Uint8Array>();
+  Napi::Uint8Array status = di::Uint8Arg(info, 6, "status");
   if (status.ElementLength() != n) di::ThrowInvalid(env, "status must have the length of lam");
   Napi::Float64Array stats = di::Float64Arg(info, 7, "stats", 3);
   const size_t m4 = nodes.ElementLength();
@@ -85,10 +79,9 @@ std::shared_ptr<GridJob> Unpack(const Napi::CallbackInfo& info, std::vector<Napi
   if (keep) {
     *keep = {lam, seg, out, status, stats};
     if (info.Length() > 8 && !info[8].IsUndefined()) {
-      Napi::Int32Array control = TypedArg(info, 8, "control", napi_int32_array).As<Napi::Int32Array>();
+      Napi::Int32Array control = di::Int32Arg(info, 8, "control");
       if (control.ElementLength() != 2) di::ThrowInvalid(env, "control must be an Int32Array of length 2");
-      job->control.cancel = control.Data();
-      job->control.progress = control.Data() + 1;
+      job->control = di::JobControlOf(control);
       keep->push_back(control);
     }
   }
@@ -99,7 +92,7 @@ di::Status RunJob(const GridJob& j) {
   di::FreeGridStats st;
   double* o = j.out;
   di::Status s = di::FreeSolveGrid(j.problem, j.lam, j.seg, j.n, j.wantCdf, o, j.wantCdf ? o + j.n : nullptr, o + 2 * j.n,
-                                   o + 3 * j.n, j.status, &st, &j.control);
+                                   o + 3 * j.n, j.status, &st, j.control);
   j.stats[0] = st.iterations;
   j.stats[1] = st.maxResidual;
   j.stats[2] = st.failures;

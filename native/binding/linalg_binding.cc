@@ -34,9 +34,7 @@ Napi::Value GaussianFill(const Napi::CallbackInfo& info) {
   const uint64_t seed = BigIntArg(info, 0, "seed");
   const uint64_t stream = BigIntArg(info, 1, "stream");
   const double std = di::NumberArg(info, 2, "std");
-  if (info.Length() <= 3 || !info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    di::ThrowInvalid(info.Env(), "out must be a Float64Array");
-  Napi::Float64Array out = info[3].As<Napi::Float64Array>();
+  Napi::Float64Array out = di::Float64Arg(info, 3, "out");
   double* data = out.Data();
   const size_t n = out.ElementLength();
   return Run(info, BoolArg(info, 4), [=]() { return di::GaussianFill(seed, stream, std, data, n); }, {out});
@@ -44,7 +42,7 @@ Napi::Value GaussianFill(const Napi::CallbackInfo& info) {
 
 // haarOrthogonal(n, seed, stream, out, sync)
 Napi::Value HaarOrthogonal(const Napi::CallbackInfo& info) {
-  const long long n = di::IntArg(info, 0, "n", 1, 46340);
+  const long long n = di::IntArg(info, 0, "n", 1, di::kMaxSquareDim);
   const uint64_t seed = BigIntArg(info, 1, "seed");
   const uint64_t stream = BigIntArg(info, 2, "stream");
   Napi::Float64Array out = di::Float64Arg(info, 3, "out", Prod(n, n));

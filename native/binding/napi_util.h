@@ -1,6 +1,7 @@
-// Small helpers shared by the N-API adapters: argument unpacking (TypeScript has already validated;
-// these re-checks only guard the process), Status -> JS error, and a generic Promise-returning
-// AsyncWorker whose Execute() touches no JS value.
+// The helpers every N-API adapter uses (the only place they are defined): argument unpacking
+// (TypeScript has already validated; these re-checks only guard the process), the job control of a
+// shared Int32Array, Status -> JS error, and a generic Promise-returning AsyncWorker whose Execute()
+// touches no JS value.
 //
 // THE MEMORY RULE OF ASYNC JOBS: an async job never reads or writes caller-owned memory after the
 // call returns, unless the library allocated it. A persistent reference (the keepAlive argument of
@@ -26,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/job_control.h"
 #include "core/status.h"
 
 namespace di {
@@ -46,26 +48,94 @@ inline void ThrowInvalid(Napi::Env env, const std::string& msg) {
   ThrowStatus(env, Status::Error(StatusCode::kInvalidArgument, msg));
 }
 
+// ---- Argument helpers: every binding unpacks its arguments with these, so a malformed direct call
+// gets the same message shape everywhere: "<name> must be <what>" (code ERR_DI_INVALID_ARGUMENT).
+
+// Largest n of an n x n matrix: n^2 < 2^31 (LAPACK's 32-bit sizes).
+constexpr long long kMaxSquareDim = 46340;
+
 inline double NumberArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (info.Length() <= i || !info[i].IsNumber()) ThrowInvalid(info.Env(), std::string(name) + " must be a number");
   return info[i].As<Napi::Number>().DoubleValue();
 }
 
-inline long long IntArg(const Napi::CallbackInfo& info, size_t i, const char* name, long long lo, long long hi) {
-  double v = NumberArg(info, i, name);
+// v as an integer in [lo, hi]; `name` is what the message calls it.
+inline long long IntValue(Napi::Env env, double v, const std::string& name, long long lo, long long hi) {
   if (!(v >= static_cast<double>(lo) && v <= static_cast<double>(hi)) || v != static_cast<double>(static_cast<long long>(v)))
-    ThrowInvalid(info.Env(), std::string(name) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    ThrowInvalid(env, name + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   return static_cast<long long>(v);
 }
 
-inline Napi::Float64Array Float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t expectedLength) {
-  if (info.Length() <= i || !info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    ThrowInvalid(info.Env(), std::string(name) + " must be a Float64Array");
-  Napi::Float64Array a = info[i].As<Napi::Float64Array>();
-  if (a.ElementLength() != expectedLength)
-    ThrowInvalid(info.Env(), std::string(name) + " must have length " + std::to_string(expectedLength));
+inline long long IntArg(const Napi::CallbackInfo& info, size_t i, const char* name, long long lo, long long hi) {
+  return IntValue(info.Env(), NumberArg(info, i, name), name, lo, hi);
+}
+
+// Whether argument i was passed as something other than undefined or null (an optional array).
+inline bool OptionalArg(const Napi::CallbackInfo& info, size_t i) {
+  return info.Length() > i && !info[i].IsUndefined() && !info[i].IsNull();
+}
+
+// The element type and the name in messages of each typed array the bindings take.
+template <typename A>
+struct TypedArrayKind;
+template <>
+struct TypedArrayKind<Napi::Float64Array> {
+  static constexpr napi_typedarray_type kType = napi_float64_array;
+  static constexpr const char* kName = "a Float64Array";
+};
+template <>
+struct TypedArrayKind<Napi::Int32Array> {
+  static constexpr napi_typedarray_type kType = napi_int32_array;
+  static constexpr const char* kName = "an Int32Array";
+};
+template <>
+struct TypedArrayKind<Napi::Uint8Array> {
+  static constexpr napi_typedarray_type kType = napi_uint8_array;
+  static constexpr const char* kName = "a Uint8Array";
+};
+
+// Argument i as a typed array of type A, of any length.
+template <typename A>
+A TypedArrayArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != TypedArrayKind<A>::kType)
+    ThrowInvalid(info.Env(), std::string(name) + " must be " + TypedArrayKind<A>::kName);
+  return info[i].As<A>();
+}
+
+// Argument i as a typed array of type A and exactly `length` elements.
+template <typename A>
+A TypedArrayArg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
+  A a = TypedArrayArg<A>(info, i, name);
+  if (a.ElementLength() != length) ThrowInvalid(info.Env(), std::string(name) + " must have length " + std::to_string(length));
   return a;
+}
+
+inline Napi::Float64Array Float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return TypedArrayArg<Napi::Float64Array>(info, i, name);
+}
+inline Napi::Float64Array Float64Arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
+  return TypedArrayArg<Napi::Float64Array>(info, i, name, length);
+}
+inline Napi::Int32Array Int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return TypedArrayArg<Napi::Int32Array>(info, i, name);
+}
+inline Napi::Int32Array Int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length) {
+  return TypedArrayArg<Napi::Int32Array>(info, i, name, length);
+}
+inline Napi::Uint8Array Uint8Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return TypedArrayArg<Napi::Uint8Array>(info, i, name);
+}
+
+// Fields of an options object (the job of empiricalSampleJacobian, the config of the training
+// entry points); `object` names it in messages ("job.width must be ...").
+inline double NumberField(const Napi::Object& o, const char* object, const char* name) {
+  Napi::Value v = o.Get(name);
+  if (!v.IsNumber()) ThrowInvalid(o.Env(), std::string(object) + "." + name + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+inline long long IntField(const Napi::Object& o, const char* object, const char* name, long long lo, long long hi) {
+  return IntValue(o.Env(), NumberField(o, object, name), std::string(object) + "." + name, lo, hi);
 }
 
 inline uint64_t BigIntValue(Napi::Env env, Napi::Value v, const char* name) {
@@ -83,6 +153,10 @@ inline uint64_t BigIntArg(const Napi::CallbackInfo& info, size_t i, const char* 
 
 // A missing argument is false; anything else is converted by JS truthiness.
 inline bool BoolArg(const Napi::CallbackInfo& info, size_t i) { return info.Length() > i && info[i].ToBoolean().Value(); }
+
+// The cancel and progress slots of a control Int32Array (core/job_control.h), which the caller has
+// checked to have at least two elements and keeps alive through the job's keepAlive references.
+inline JobControl JobControlOf(Napi::Int32Array control) { return JobControl::FromSlots(control.Data()); }
 
 // A job-owned copy of n elements of caller memory, made now (on the main thread); see the memory
 // rule at the top of this file. Running out of memory becomes ERR_DI_OUT_OF_MEMORY, not a crash.

@@ -20,9 +20,7 @@ Napi::Value RngFill(const Napi::CallbackInfo& info) {
   const long long kind = di::IntArg(info, 0, "kind", 0, 1);
   const uint64_t seed = BigIntArg(info, 1, "seed");
   const uint64_t stream = BigIntArg(info, 2, "stream");
-  if (info.Length() <= 3 || !info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    di::ThrowInvalid(env, "out must be a Float64Array");
-  Napi::Float64Array out = info[3].As<Napi::Float64Array>();
+  Napi::Float64Array out = di::Float64Arg(info, 3, "out");
   double* data = out.Data();
   const size_t n = out.ElementLength();
   auto work = [=]() -> di::Status {

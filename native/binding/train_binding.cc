@@ -17,18 +17,6 @@
 
 namespace {
 
-Napi::Int32Array Int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    di::ThrowInvalid(info.Env(), std::string(name) + " must be an Int32Array");
-  return info[i].As<Napi::Int32Array>();
-}
-
-Napi::Float64Array AnyFloat64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    di::ThrowInvalid(info.Env(), std::string(name) + " must be a Float64Array");
-  return info[i].As<Napi::Float64Array>();
-}
-
 // The examples of a call: preprocessed inputs (library-allocated, read in place) and the labels,
 // checked against the problem's shape and copied into job-owned storage (see the header comment).
 struct Examples {
@@ -40,8 +28,8 @@ struct Examples {
 Examples ExamplesArg(const Napi::CallbackInfo& info, const di::TrainProblem& p, size_t inputsIndex,
                      const char* inputsName, const char* labelsName) {
   Napi::Env env = info.Env();
-  Napi::Float64Array inputs = AnyFloat64Arg(info, inputsIndex, inputsName);
-  Napi::Int32Array labels = Int32Arg(info, inputsIndex + 1, labelsName);
+  Napi::Float64Array inputs = di::Float64Arg(info, inputsIndex, inputsName);
+  Napi::Int32Array labels = di::Int32Arg(info, inputsIndex + 1, labelsName);
   const size_t n0 = static_cast<size_t>(p.sizes[0]);
   if (labels.ElementLength() == 0 || inputs.ElementLength() != labels.ElementLength() * n0)
     di::ThrowInvalid(env, std::string(inputsName) + " must have " + labelsName + ".length * sizes[0] entries");
@@ -51,11 +39,7 @@ Examples ExamplesArg(const Napi::CallbackInfo& info, const di::TrainProblem& p, 
   return {inputs, di::CopyInput(env, labels.Data(), labels.ElementLength(), labelsName), labels.ElementLength()};
 }
 
-double Field(Napi::Env env, const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) di::ThrowInvalid(env, std::string("config.") + key + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
-}
+double Field(const Napi::Object& config, const char* key) { return di::NumberField(config, "config", key); }
 
 // config = { sizes: number[], activationId, activationParam, optimizerId, learningRate, batchSize }
 di::TrainProblem ProblemArg(const Napi::CallbackInfo& info, size_t i) {
@@ -73,11 +57,11 @@ di::TrainProblem ProblemArg(const Napi::CallbackInfo& info, size_t i) {
     if (!(d >= 1 && d <= 1e8) || d != static_cast<double>(static_cast<int>(d))) di::ThrowInvalid(env, "config.sizes must hold integers >= 1");
     p.sizes.push_back(static_cast<int>(d));
   }
-  p.activation = static_cast<di::ActivationId>(static_cast<int>(Field(env, o, "activationId")));
-  p.activationParam = Field(env, o, "activationParam");
-  p.optimizer = static_cast<di::OptimizerId>(static_cast<int>(Field(env, o, "optimizerId")));
-  p.learningRate = Field(env, o, "learningRate");
-  p.batchSize = static_cast<int>(Field(env, o, "batchSize"));
+  p.activation = static_cast<di::ActivationId>(static_cast<int>(Field(o, "activationId")));
+  p.activationParam = Field(o, "activationParam");
+  p.optimizer = static_cast<di::OptimizerId>(static_cast<int>(Field(o, "optimizerId")));
+  p.learningRate = Field(o, "learningRate");
+  p.batchSize = static_cast<int>(Field(o, "batchSize"));
   di::Status st = di::CheckTrainProblem(p);
   if (!st.ok()) di::ThrowStatus(env, st);
   return p;
@@ -97,20 +81,19 @@ Napi::Value TrainSteps(const Napi::CallbackInfo& info) {
   Napi::Float64Array m1 = di::Float64Arg(info, 4, "moment1", np);
   Napi::Float64Array m2 = di::Float64Arg(info, 5, "moment2", np);
   const long long stepStart = di::IntArg(info, 6, "stepStart", 0, 1LL << 50);
-  Napi::Int32Array batch = Int32Arg(info, 7, "batchIndices");
+  Napi::Int32Array batch = di::Int32Arg(info, 7, "batchIndices");
   const long long count = di::IntArg(info, 8, "count", 0, 1LL << 30);
   if (batch.ElementLength() < static_cast<size_t>(count) * static_cast<size_t>(p.batchSize))
     di::ThrowInvalid(env, "batchIndices must hold count * batchSize indices");
-  Napi::Float64Array losses = AnyFloat64Arg(info, 9, "losses");
+  Napi::Float64Array losses = di::Float64Arg(info, 9, "losses");
   if (losses.ElementLength() < static_cast<size_t>(count)) di::ThrowInvalid(env, "losses must hold count entries");
   std::vector<Napi::Value> keep = {ex.inputs, params, m1, m2, batch, losses};
-  di::TrainControl control;
-  if (info.Length() > 10 && !info[10].IsUndefined() && !info[10].IsNull()) {
-    Napi::Int32Array c = Int32Arg(info, 10, "control");
+  di::JobControl control;
+  if (di::OptionalArg(info, 10)) {
+    Napi::Int32Array c = di::Int32Arg(info, 10, "control");
     if (c.ElementLength() < 2) di::ThrowInvalid(env, "control must be an Int32Array [cancel, stepsDone]");
     keep.push_back(c);
-    control.cancel = c.Data();
-    control.stepsDone = c.Data() + 1;
+    control = di::JobControlOf(c);
   }
   auto ownLabels = ex.labels;
   p.trainInputs = ex.inputs.Data();

@@ -1,6 +1,8 @@
 // The free-probability solver (see free_solver.h); mirrors lib/free/solver-js.ts line by line.
 #include "free_solver.h"
 
+#include "free_solver_constants.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,16 +11,12 @@
 namespace di {
 namespace {
 
+// The solver's numerical constants (kMaxNewton, kScaledWMin, ...), generated together with
+// lib/free/solver-constants.ts by scripts/gen-free-solver-constants.mjs.
+using namespace free_solver_constants;
+
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kTwoPi = 2 * kPi;
-constexpr int kMaxNewton = 60;
-constexpr double kThetaMinStep = 1e-13;
-constexpr double kRuleEndShare = 1e-3;  // solver-js.ts RULE_END_SHARE
-constexpr double kPolishAboveFloor = 16;  // solver-js.ts POLISH_ABOVE_FLOOR
-constexpr double kScaledWMin = 1e-140;  // solver-js.ts SCALED_W_MIN / MAX
-constexpr double kScaledWMax = 1e140;
-constexpr double kRealWRtol = 1e-13;  // twin of REAL_W_RTOL (lib/free/solver-js.ts)
-constexpr double kPoleRtol = 1e-6;    // twin of POLE_RTOL
 
 struct Node {
   double dr, di, cr, ci;
@@ -28,6 +26,7 @@ struct Eval {
   double mr = 0, mi = 0, pr = 0, pi = 0, dmr = 0, dmi = 0, fr = 0, fi = 0, dfr = 0, dfi = 0;
 };
 
+// Twin of lib/free/solver-js.ts reduceAngle(): keep in step.
 double ReduceAngle(double x) {
   if (x > -kPi && x <= kPi) return x;
   double r = x - kTwoPi * std::nearbyint(x / kTwoPi);
@@ -37,6 +36,7 @@ double ReduceAngle(double x) {
 }
 
 // 1/(a + ib) without overflow or underflow of a^2 + b^2 (Smith 1962); mirrors solver-js.ts recip.
+// Twin of lib/free/solver-js.ts recip(): keep in step.
 inline void Recip(double a, double b, double* rr, double* ri) {
   if (std::fabs(a) >= std::fabs(b)) {
     const double r = b / a;
@@ -77,6 +77,7 @@ class Solver {
   // The sums of M_{D^2}(w) = sum c d/(w - d), G-like sum c/(w - d) and m'(w), kLanes nodes at a
   // time (GCC/Clang vector extensions: SSE2/NEON pairs, no -ffast-math needed). The summation order
   // differs from the TypeScript twin by lanes, which changes results only at the rounding level.
+  // Twin of lib/free/solver-js.ts evaluate(): keep in step.
   void Evaluate(double wr, double wi, Eval& e) const {
     const double aw0 = std::fabs(wr) + std::fabs(wi);
     if (!(aw0 >= kScaledWMin && aw0 <= kScaledWMax)) return EvaluateScaled(wr, wi, e);
@@ -116,6 +117,7 @@ class Solver {
   // Evaluate where |w - d|^2 would under- or overflow (|w| outside [1e-140, 1e140]: sigmoid at q* = 1e3,
   // L = 1 has w ~ 1e-158 next to nodes d ~ 1e-275): Smith's reciprocal node by node, in node order
   // (solver-js.ts evaluate, its `scaled` branch)
+  // Twin of lib/free/solver-js.ts evaluate() (its scaled branch): keep in step.
   void EvaluateScaled(double wr, double wi, Eval& e) const {
     double mr = 0, mi = 0, gr = 0, gi = 0, dr = 0, di = 0;
     for (const Node& nd : nodes_) {
@@ -136,12 +138,13 @@ class Solver {
   }
 
   // m, 1 + m, m' and log z, (log z)' from the sums (shared by both evaluations)
+  // Twin of lib/free/solver-js.ts evaluate() (after the sums): keep in step.
   void Finish(double wr, double wi, double mr, double mi, double gr, double gi, double dr, double di, Eval& e) const {
     e.mr = mr;
     e.mi = mi;
     e.dmr = dr;
     e.dmi = di;
-    if (std::fabs(mr) + std::fabs(mi) > 0.5) {
+    if (std::fabs(mr) + std::fabs(mi) > kOnePlusMFromGAbove) {
       e.pr = p_.p0 + (wr * gr - wi * gi);
       e.pi = wr * gi + wi * gr;
     } else {
@@ -169,12 +172,14 @@ class Solver {
     e.dfi = L * iwi + (e.dmr * ci + e.dmi * cr);
   }
 
+  // Twin of lib/free/solver-js.ts floorTol(): keep in step.
   double FloorTol(double wr, double wi, double logLam) const {
     const double lw = std::fabs(std::log(std::hypot(wr, wi)));
-    return 4e-16 * (L_ * (4 + lw) + std::fabs(p_.logScale) + std::fabs(logLam) + 8);
+    return kFloorEps * (L_ * (kFloorLogWOffset + lw) + std::fabs(p_.logScale) + std::fabs(logLam) + kFloorOffset);
   }
+  // Twin of lib/free/solver-js.ts acceptTol(): keep in step.
   double AcceptTol(double wr, double wi, double logLam) const {
-    return std::max(1e-11, 256 * FloorTol(wr, wi, logLam));
+    return std::max(kAcceptTolMin, kAcceptFloors * FloorTol(wr, wi, logLam));
   }
 
   struct NewtonResult {
@@ -184,6 +189,7 @@ class Solver {
     bool ok;
   };
 
+  // Twin of lib/free/solver-js.ts newton(): keep in step.
   NewtonResult Newton(double wr, double wi, double logLam, double theta, Eval& e, int maxIt = kMaxNewton) const {
     Evaluate(wr, wi, e);
     double rr = e.fr - logLam;
@@ -201,14 +207,14 @@ class Solver {
       double si = -(rr * qi + ri * qr);
       const double wabs = std::hypot(wr, wi);
       const double sabs = std::hypot(sr, si);
-      if (sabs > 0.5 * wabs) {
-        sr *= (0.5 * wabs) / sabs;
-        si *= (0.5 * wabs) / sabs;
+      if (sabs > kNewtonMaxStepShare * wabs) {
+        sr *= (kNewtonMaxStepShare * wabs) / sabs;
+        si *= (kNewtonMaxStepShare * wabs) / sabs;
       }
       double t = 1;
       bool accepted = false;
       double nr = 0, ni = 0, nres = std::numeric_limits<double>::infinity();
-      for (int bt = 0; bt < 40; ++bt) {
+      for (int bt = 0; bt < kNewtonMaxBacktracks; ++bt) {
         nr = wr + t * sr;
         ni = wi + t * si;
         Evaluate(nr, ni, e);
@@ -232,14 +238,15 @@ class Solver {
       wr = nr;
       wi = ni;
       res = nres;
-      if (moved <= 2e-16 * std::hypot(wr, wi)) break;
+      if (moved <= kNewtonStallRtol * std::hypot(wr, wi)) break;
       // quadratic convergence observed (full step, residual down 1000x) and a step of <= 1e-8 |w|:
       // the error left is ~ step^2/|w| <= 1e-16 |w|, so one more evaluation would not change w
-      if (t == 1 && ratio <= 1e-3 && moved <= 1e-8 * std::hypot(wr, wi)) break;
+      if (t == 1 && ratio <= kNewtonQuadraticRatio && moved <= kNewtonQuadraticStepRtol * std::hypot(wr, wi)) break;
     }
     return NewtonResult{wr, wi, it, res, std::isfinite(res) && res <= AcceptTol(wr, wi, logLam)};
   }
 
+  // Twin of lib/free/solver-js.ts negativeAxisRoot(): keep in step.
   double NegativeAxisRoot(double logLam, Eval& e, int* iterations) const {
     // Out of range (|w - d_j|^2 under- or overflowing) the value is not finite: log|z| is then far
     // below the target for tiny |w| and far above it for huge |w| (see solver-js.ts).
@@ -256,25 +263,25 @@ class Solver {
     };
     double s = logLam - p_.logScale - (L_ - 1) * p_.logMu1;
     if (!std::isfinite(s)) s = 0;
-    s = std::max(-300.0, std::min(300.0, s));
+    s = std::max(-kNegAxisStartBound, std::min(kNegAxisStartBound, s));
     double lo = s, hi = s;
     double flo = f(s, nullptr), fhi = flo;
     double step = 1;
     int it = 0;
-    while (flo > 0 && lo > -740) {
+    while (flo > 0 && lo > kNegAxisLogMin) {
       hi = lo;
       fhi = flo;
-      lo = std::max(-740.0, lo - step);
-      step = std::min(8.0, step * 2);
+      lo = std::max(kNegAxisLogMin, lo - step);
+      step = std::min(kNegAxisBracketStepMax, step * 2);
       flo = f(lo, nullptr);
       ++it;
     }
     step = 1;
-    while (fhi < 0 && hi < 600) {
+    while (fhi < 0 && hi < kNegAxisLogMax) {
       lo = hi;
       flo = fhi;
-      hi = std::min(600.0, hi + step);
-      step = std::min(8.0, step * 2);
+      hi = std::min(kNegAxisLogMax, hi + step);
+      step = std::min(kNegAxisBracketStepMax, step * 2);
       fhi = f(hi, nullptr);
       ++it;
     }
@@ -282,7 +289,7 @@ class Solver {
     if (flo > 0) return lo;
     if (fhi < 0) return hi;
     s = (flo == fhi || !std::isfinite(flo) || !std::isfinite(fhi)) ? 0.5 * (lo + hi) : lo - flo * (hi - lo) / (fhi - flo);
-    for (int k = 0; k < 200; ++k) {
+    for (int k = 0; k < kNegAxisMaxIter; ++k) {
       ++*iterations;
       double d = 0;
       const double v = f(s, &d);
@@ -290,7 +297,7 @@ class Solver {
       if (v < 0) lo = s; else hi = s;
       double next = s - v / d;
       if (!(next > lo && next < hi) || !std::isfinite(next)) next = 0.5 * (lo + hi);
-      if (std::fabs(next - s) <= 1e-15 * std::max(1.0, std::fabs(s)) || hi - lo <= 1e-15 * std::max(1.0, std::fabs(s))) {
+      if (std::fabs(next - s) <= kNegAxisRtol * std::max(1.0, std::fabs(s)) || hi - lo <= kNegAxisRtol * std::max(1.0, std::fabs(s))) {
         s = next;
         break;
       }
@@ -299,8 +306,10 @@ class Solver {
     return s;
   }
 
-  static bool Physical(const Eval& e) { return e.mi <= 1e-13 * std::hypot(e.mr, e.mi); }
+  // Twin of lib/free/solver-js.ts physical(): keep in step.
+  static bool Physical(const Eval& e) { return e.mi <= kPhysicalImMRtol * std::hypot(e.mr, e.mi); }
   // the rule's ends carry at most kRuleEndShare of 1 + m at w (solver-js.ts resolvedByRule; theory §3.8)
+  // Twin of lib/free/solver-js.ts resolvedByRule(): keep in step.
   bool ResolvedByRule(double wr, double wi, const Eval& e) const {
     if (p_.endD.empty()) return true;
     double carried = 0;
@@ -315,14 +324,15 @@ class Solver {
     bool ok;
   };
 
+  // Twin of lib/free/solver-js.ts thetaSteps(): keep in step.
   Point SolveByTheta(double logLam, Eval& e) const {
     int iterations = 0;
     const double s = NegativeAxisRoot(logLam, e, &iterations);
     double wr = -std::exp(s), wi = 0;
-    double theta = kPi, dtheta = kPi / 8;
+    double theta = kPi, dtheta = kThetaFirstStep;
     NewtonResult last{wr, wi, 0, std::numeric_limits<double>::infinity(), false};
     int guard = 0;
-    while (theta > 0 && guard++ < 10000) {
+    while (theta > 0 && guard++ < kThetaMaxSteps) {
       const double tn = std::max(0.0, theta - dtheta);
       Evaluate(wr, wi, e);
       double qr, qi;
@@ -335,21 +345,21 @@ class Solver {
         pi = wi;
       }
       const double predStep = std::hypot(pr - wr, pi - wi);
-      NewtonResult r = Newton(pr, pi, logLam, tn, e, 16);
+      NewtonResult r = Newton(pr, pi, logLam, tn, e, kThetaNewtonMaxIter);
       iterations += r.iterations;
       const double wander = std::hypot(r.wr - pr, r.wi - pi);
       // On the last step (theta = 0) next to a spectral edge w(theta) has a square-root singularity
       // and the corrector legitimately moves further than the tangent predicts: allow 1e-6 |w|.
-      const double allowed = 0.5 * predStep + (tn > 0 ? 1e-12 : 1e-6) * std::hypot(pr, pi);
-      const bool good = r.ok && r.wi >= -1e-14 * std::hypot(r.wr, r.wi) && wander <= allowed && (tn > 0 || Physical(e));
+      const double allowed = kPredictorWanderShare * predStep + (tn > 0 ? kPredictorWanderRtol : kEdgeWanderRtol) * std::hypot(pr, pi);
+      const bool good = r.ok && r.wi >= -kUpperHalfPlaneRtol * std::hypot(r.wr, r.wi) && wander <= allowed && (tn > 0 || Physical(e));
       if (good) {
         wr = r.wr;
         wi = std::max(0.0, r.wi);
         theta = tn;
         last = r;
-        dtheta = std::min(kPi / 4, dtheta * 2);
+        dtheta = std::min(kThetaMaxStep, dtheta * 2);
       } else {
-        dtheta *= 0.25;
+        dtheta *= kThetaStepShrink;
         if (dtheta < kThetaMinStep) {
           last = r;
           last.ok = false;
@@ -362,7 +372,7 @@ class Solver {
       // at theta = 0 from where the continuation stopped, kept only on the physical branch
       NewtonResult r = Newton(wr, wi, logLam, 0, e);
       iterations += r.iterations;
-      if (r.ok && r.wi >= -1e-14 * std::hypot(r.wr, r.wi) && Physical(e)) {
+      if (r.ok && r.wi >= -kUpperHalfPlaneRtol * std::hypot(r.wr, r.wi) && Physical(e)) {
         wr = r.wr;
         wi = std::max(0.0, r.wi);
         theta = 0;
@@ -386,11 +396,12 @@ class Solver {
   // A last Newton solve from an accepted solution whose residual is above kPolishAboveFloor rounding
   // floors (solver-js.ts polish): kept on the physical branch, resolved, with a smaller residual,
   // within 1e-6 |w|. Leaves e at an unspecified w.
+  // Twin of lib/free/solver-js.ts polish(): keep in step.
   bool Polish(double wr, double wi, double logLam, double residual, Eval& e, NewtonResult* out) const {
     if (!(residual > kPolishAboveFloor * FloorTol(wr, wi, logLam))) return false;
     NewtonResult r = Newton(wr, wi, logLam, 0, e);
     const bool kept = r.ok && r.residual < residual && r.wi >= 0 && Physical(e) && ResolvedByRule(r.wr, r.wi, e) &&
-                      std::hypot(r.wr - wr, r.wi - wi) <= 1e-6 * std::hypot(wr, wi);
+                      std::hypot(r.wr - wr, r.wi - wi) <= kPolishMaxMoveRtol * std::hypot(wr, wi);
     if (!kept) return false;
     r.wi = std::max(0.0, r.wi);
     *out = r;
@@ -399,6 +410,7 @@ class Solver {
 
   // Warm start from the previous solution (wr, wi) at logPrev with d log z/dw = (dfr, dfi); a
   // quadratic term through the one before (w0 at log0) when hasOlder. False when rejected.
+  // Twin of lib/free/solver-js.ts solveWarm(): keep in step.
   bool SolveWarm(double logLam, double wr, double wi, double dfr, double dfi, double logPrev, bool hasOlder, double w0r,
                  double w0i, double log0, Eval& e, Point* out) const {
     double tr, ti;
@@ -417,9 +429,9 @@ class Solver {
     }
     if (!std::isfinite(pr) || !std::isfinite(pi)) return false;
     const double predStep = std::hypot(pr - wr, pi - wi);
-    NewtonResult r = Newton(pr, pi, logLam, 0, e, 24);
-    if (!r.ok || r.wi < -1e-14 * std::hypot(r.wr, r.wi) || !Physical(e) || !ResolvedByRule(r.wr, r.wi, e)) return false;
-    if (std::hypot(r.wr - pr, r.wi - pi) > 0.5 * predStep + 1e-12 * std::hypot(pr, pi)) return false;
+    NewtonResult r = Newton(pr, pi, logLam, 0, e, kWarmNewtonMaxIter);
+    if (!r.ok || r.wi < -kUpperHalfPlaneRtol * std::hypot(r.wr, r.wi) || !Physical(e) || !ResolvedByRule(r.wr, r.wi, e)) return false;
+    if (std::hypot(r.wr - pr, r.wi - pi) > kPredictorWanderShare * predStep + kPredictorWanderRtol * std::hypot(pr, pi)) return false;
     if (r.residual > kPolishAboveFloor * FloorTol(r.wr, r.wi, logLam)) {
       NewtonResult p;
       if (Polish(r.wr, r.wi, logLam, r.residual, e, &p)) {
@@ -438,22 +450,23 @@ class Solver {
 
   // Continuation along the real lambda axis from `prev` to logTo with step control (see
   // lib/free/solver-js.ts solveMarch). Invariant: cur is a converged physical solution.
+  // Twin of lib/free/solver-js.ts marchSteps(): keep in step.
   bool SolveMarch(double logTo, Anchor prev, bool hasOlder, Anchor older, Eval& e, Point* out) const {
     Anchor cur = prev;
     Anchor old = older;
     bool haveOld = hasOlder;
     double h = logTo - cur.log;
     int iterations = 0;
-    for (int guard = 0; guard < 400; ++guard) {
+    for (int guard = 0; guard < kMarchMaxSubsteps; ++guard) {
       const double remaining = logTo - cur.log;
       const bool last = std::fabs(remaining) <= std::fabs(h);
       const double target = last ? logTo : cur.log + h;
       Point sol{};
       const bool ok = SolveWarm(target, cur.wr, cur.wi, cur.dfr, cur.dfi, cur.log, haveOld, old.wr, old.wi, old.log, e, &sol);
       const double moved = ok ? std::hypot(sol.wr - cur.wr, sol.wi - cur.wi) : std::numeric_limits<double>::infinity();
-      if (!ok || moved > 0.1 * std::hypot(cur.wr, cur.wi) + 0.25 * cur.wi) {
-        h = (last ? remaining : h) / 4;
-        if (std::fabs(h) < 1e-12 * std::max(1.0, std::fabs(cur.log))) return false;
+      if (!ok || moved > kMarchMaxMoveShare * std::hypot(cur.wr, cur.wi) + kMarchMaxMoveImShare * cur.wi) {
+        h = (last ? remaining : h) / kMarchStepShrink;
+        if (std::fabs(h) < kMarchMinStepRtol * std::max(1.0, std::fabs(cur.log))) return false;
         continue;
       }
       iterations += sol.iterations;
@@ -470,6 +483,7 @@ class Solver {
     return false;
   }
 
+  // Twin of lib/free/solver-js.ts imH() and nearRealPole(): keep in step.
   double ImH(double wr, double wIm, Eval& e) const {
     // a rounding-size Im w next to a real node is read as 0 (twin of nearRealPole in
     // lib/free/solver-js.ts: the pole of an atom of D^2 would amplify it)
@@ -512,9 +526,10 @@ class Solver {
 
 }  // namespace
 
+// Twin of lib/free/solver-js.ts gridSteps(): keep in step.
 Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg, size_t n, bool wantCdf,
                      double* density, double* cdf, double* wRe, double* wIm, uint8_t* status, FreeGridStats* stats,
-                     const FreeControl* control) {
+                     const JobControl& control) {
   if (p.depth < 1 || p.dRe.size() != p.dIm.size() || p.dRe.size() != p.cRe.size() || p.dRe.size() != p.cIm.size())
     return Status::Error(StatusCode::kInvalidArgument, "free solver: inconsistent problem");
   Solver solver(p);
@@ -524,12 +539,10 @@ Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg
   // the last two solutions of the current segment (see lib/free/solver-js.ts solveGrid)
   double pwr = 0, pwi = 0, pdr = 0, pdi = 0, plog = 0, owr = 0, owi = 0, olog = 0;
   bool havePrev = false, haveOlder = false;
-  const int32_t* cancel = control ? control->cancel : nullptr;
-  int32_t* progress = control ? control->progress : nullptr;
   for (size_t i = 0; i < n; ++i) {
     // points [0, i) are done: publish, then honour a cancellation before starting point i
-    if (progress) __atomic_store_n(progress, static_cast<int32_t>(i), __ATOMIC_RELAXED);
-    if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED) != 0) {
+    control.PublishProgress(static_cast<int32_t>(i));
+    if (control.CancelRequested()) {
       if (stats) *stats = st;
       return Status::Error(StatusCode::kCancelled,
                            "spectralDensity was aborted after " + std::to_string(i) + " of " + std::to_string(n) + " grid points",
@@ -590,7 +603,7 @@ Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg
     havePrev = true;
     prevSeg = sg;
   }
-  if (progress) __atomic_store_n(progress, static_cast<int32_t>(n), __ATOMIC_RELAXED);
+  control.PublishProgress(static_cast<int32_t>(n));
   if (stats) *stats = st;
   return Status::Ok();
 }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "job_control.h"
 #include "status.h"
 
 namespace di {
@@ -32,14 +33,6 @@ struct FreeProblem {
 // Per-point status codes (lib/free/solver-js.ts PointStatus).
 enum FreePointStatus : uint8_t { kFreeOk = 0, kFreeOutside = 1, kFreeNoConvergence = 2 };
 
-// Shared with JavaScript (an Int32Array view, lib/free/backend.ts): `cancel` is polled before every
-// grid point (non-zero: stop with kCancelled); `progress` receives the number of grid points done
-// (relaxed atomic stores; JS polls it for onProgress). Either may be null.
-struct FreeControl {
-  const int32_t* cancel = nullptr;
-  int32_t* progress = nullptr;
-};
-
 struct FreeGridStats {
   double iterations = 0;
   double maxResidual = 0;
@@ -48,9 +41,10 @@ struct FreeGridStats {
 
 // Solves at ascending lam[i] (> 0 inside a support segment seg[i] >= 0; others get density 0).
 // Outputs: density[n], cdf[n] (if wantCdf), wRe[n], wIm[n], status[n]. Never throws. Returns
-// kCancelled (info = points done) when control->cancel is set; the outputs are then partial.
+// kCancelled (info = points done) when control.cancel is set (polled before every grid point); the
+// outputs are then partial. control.progress receives the number of grid points done.
 Status FreeSolveGrid(const FreeProblem& p, const double* lam, const int32_t* seg, size_t n, bool wantCdf,
                      double* density, double* cdf, double* wRe, double* wIm, uint8_t* status, FreeGridStats* stats,
-                     const FreeControl* control = nullptr);
+                     const JobControl& control = JobControl());
 
 }  // namespace di

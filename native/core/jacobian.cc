@@ -24,10 +24,6 @@ size_t JacobianScratchBytes(size_t width, bool orthogonal, size_t haarBlockSize,
   return doubles * sizeof(double) + 8 * n * sizeof(lapack_int);
 }
 
-static bool Cancelled(const JacobianControl& c) {
-  return c.cancel != nullptr && __atomic_load_n(c.cancel, __ATOMIC_RELAXED) != 0;
-}
-
 namespace {
 
 // The random numbers of one layer: the weights (Gaussian entries already scaled, or Haar factors)
@@ -47,7 +43,7 @@ struct Joiner {
 
 }  // namespace
 
-Status SampleJacobian(const JacobianSpec& spec, const JacobianOutputs& out, const JacobianControl& control) {
+Status SampleJacobian(const JacobianSpec& spec, const JacobianOutputs& out, const JobControl& control) {
   const size_t n = spec.width, m = spec.width + 1, depth = spec.depth;
   if (n == 0 || depth == 0 || out.eigenvalues == nullptr || out.qPerLayer == nullptr)
     return Status::Error(StatusCode::kInvalidArgument, "SampleJacobian: width, depth and outputs are required");
@@ -92,7 +88,7 @@ Status SampleJacobian(const JacobianSpec& spec, const JacobianOutputs& out, cons
   Joiner producer;
   size_t maxZeros = 0;
   for (size_t l = 0; l < depth; ++l) {
-    if (Cancelled(control)) return Status::Error(StatusCode::kCancelled, "cancelled between layers", "", static_cast<long long>(l));
+    if (control.CancelRequested()) return Status::Error(StatusCode::kCancelled, "cancelled between layers", "", static_cast<long long>(l));
     // Invariant: a = [D^l W^l ... D^1 W^1 | x^l] for the l layers done; the stream has been consumed
     // up to layer l (and layer l + 1 is being drawn by `producer` when prefetching).
     LayerRandom& r = bufs[nbuf == 2 ? (l & 1) : 0];
@@ -147,7 +143,7 @@ Status SampleJacobian(const JacobianSpec& spec, const JacobianOutputs& out, cons
       row[n] = phi[i];
     }
     if (zeros > maxZeros) maxZeros = zeros;
-    if (control.progress != nullptr) __atomic_store_n(control.progress, static_cast<int32_t>(l + 1), __ATOMIC_RELAXED);
+    control.PublishProgress(static_cast<int32_t>(l + 1));
   }
   producer.Join();
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "activations.h"
+#include "job_control.h"
 #include "status.h"
 
 namespace di {
@@ -40,16 +41,11 @@ struct JacobianOutputs {
   int32_t* structuralZeros = nullptr;  // optional: N - rank bound = max over layers of #{i : phi'(h^l_i) = 0}
 };
 
-// Shared with JavaScript (Int32Array views): `cancel` is polled between layers (non-zero: stop with
-// kCancelled); `progress` receives the number of layers done (relaxed atomic stores).
-struct JacobianControl {
-  const int32_t* cancel = nullptr;
-  int32_t* progress = nullptr;
-};
-
 // Bytes of scratch memory one sample needs (for the TypeScript memory check and the docs).
 size_t JacobianScratchBytes(size_t width, bool orthogonal, size_t haarBlockSize, bool prefetchRandom);
 
-Status SampleJacobian(const JacobianSpec& spec, const JacobianOutputs& out, const JacobianControl& control);
+// control.cancel is polled between layers (non-zero: stop with kCancelled, info = layers done);
+// control.progress receives the number of layers done.
+Status SampleJacobian(const JacobianSpec& spec, const JacobianOutputs& out, const JobControl& control);
 
 }  // namespace di

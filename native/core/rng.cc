@@ -8,6 +8,7 @@ namespace {
 constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
 
 // splitmix64's finalizer: a bijection of 64-bit words with full avalanche.
+// Twin of lib/random/rng.ts mix64(): keep in step.
 uint64_t Mix64(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -19,6 +20,7 @@ constexpr double kLn2Lo = 1.90821492927058770002e-10;
 constexpr double kInvLn2 = 1.44269504088896338700e+00;
 
 // 2^k for an integer k in [-1022, 1023], built from the exponent bits (exact).
+// Twin of lib/random/rng.ts pow2(): keep in step.
 double Pow2(int k) {
   const uint64_t bits = static_cast<uint64_t>(k + 1023) << 52;
   double d;
@@ -30,6 +32,7 @@ double Pow2(int k) {
 
 // exp(x) = 2^k exp(r), k = floor(x / ln2 + 1/2), r = x - k ln2 in [-0.35, 0.35] (two-part ln2),
 // exp(r) by its Taylor polynomial of degree 13 in Horner form (truncation < 5e-18).
+// Twin of lib/random/rng.ts expDet(): keep in step.
 double ExpDet(double x) {
   const double k = static_cast<double>(static_cast<long long>(x * kInvLn2 + (x < 0 ? -0.5 : 0.5)));
   const double r = (x - k * kLn2Hi) - k * kLn2Lo;
@@ -52,6 +55,7 @@ double ExpDet(double x) {
 
 // log(x) = e ln2 + log(m), x = m 2^e with m in [sqrt(1/2), sqrt(2)); log(m) = 2 atanh(s),
 // s = (m - 1) / (m + 1), |s| <= 0.1716, by the odd series to s^23 (truncation < 1e-19).
+// Twin of lib/random/rng.ts logDet(): keep in step.
 double LogDet(double x) {
   uint64_t bits;
   std::memcpy(&bits, &x, sizeof bits);
@@ -85,6 +89,7 @@ double LogDet(double x) {
 // Three Feistel rounds with splitmix64 finalizers as round functions: a bijection of (seed, stream)
 // onto the 128-bit state (so distinct pairs give distinct states) in which every state word depends
 // on both inputs (so the first outputs of neighbouring streams are unrelated).
+// Twin of lib/random/rng.ts the Rng constructor: keep in step.
 Rng::Rng(uint64_t seed, uint64_t stream) {
   const uint64_t r1 = stream ^ Mix64(seed + kGamma);
   const uint64_t l1 = seed ^ Mix64(r1 + 2 * kGamma);
@@ -96,6 +101,7 @@ Rng::Rng(uint64_t seed, uint64_t stream) {
   if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 1;  // the one forbidden state of xoshiro
 }
 
+// Twin of lib/random/rng.ts Rng.normalSlow(): keep in step.
 double Rng::NormalSlow(unsigned idx, double x, bool negative) {
   for (;;) {
     if (idx == 0) {
@@ -121,6 +127,7 @@ double Rng::NormalSlow(unsigned idx, double x, bool negative) {
   }
 }
 
+// Twin of lib/random/rng.ts Rng.fillNormal(): keep in step.
 void Rng::FillNormal(double* out, size_t n) {
   // NextNormal's fast path with the state in registers; written back around the rare slow path.
   uint32_t s0 = s_[0], s1 = s_[1], s2 = s_[2], s3 = s_[3];

@@ -27,6 +27,7 @@ class Rng {
  public:
   explicit Rng(uint64_t seed, uint64_t stream = 0);
 
+  // Twin of lib/random/rng.ts Rng.nextU32(): keep in step.
   uint32_t NextU32() {
     const uint32_t s1 = s_[1];
     const uint32_t result = Rotl(s1 * 5u, 7) * 9u;
@@ -48,6 +49,7 @@ class Rng {
   }
 
   // Uniform on [0, 1) with 53 random bits: (a >> 5) * 2^26 + (b >> 6), times 2^-53.
+  // Twin of lib/random/rng.ts Rng.nextUniform(): keep in step.
   double NextUniform() {
     const uint32_t a = NextU32() >> 5;
     const uint32_t b = NextU32() >> 6;
@@ -57,6 +59,7 @@ class Rng {
   // Standard normal by the ziggurat. Common path (~99.3%): two 32-bit draws, a table lookup, one
   // multiply. u1 gives the layer (bits 0-7), the sign (bit 8) and the top 23 bits of the 52-bit
   // abscissa; u2 >> 3 gives its low 29 bits.
+  // Twin of lib/random/rng.ts Rng.nextNormal(): keep in step.
   double NextNormal() {
     const uint32_t u1 = NextU32();
     const uint32_t u2 = NextU32();

@@ -211,11 +211,11 @@ void ApplyUpdate(const TrainProblem& p, double* params, double* m1, double* m2, 
 
 Status TrainSteps(const TrainProblem& p, double* params, double* moment1, double* moment2, int64_t stepStart,
                   const int32_t* batchIndices, int count, double* losses, int* completed,
-                  const TrainControl& control) {
+                  const JobControl& control) {
   Status st = CheckTrainProblem(p);
   if (!st.ok()) return st;
   *completed = 0;
-  if (control.stepsDone != nullptr) __atomic_store_n(control.stepsDone, 0, __ATOMIC_RELAXED);
+  control.PublishProgress(0);
   const int B = p.batchSize;
   const int n0 = p.sizes[0];
   const size_t np = p.ParameterCount();
@@ -223,7 +223,7 @@ Status TrainSteps(const TrainProblem& p, double* params, double* moment1, double
   std::vector<double> grad(np, 0.0);
   std::vector<int32_t> labels(B, 0);
   for (int s = 0; s < count; s++) {
-    if (control.cancel != nullptr && __atomic_load_n(control.cancel, __ATOMIC_RELAXED) != 0)
+    if (control.CancelRequested())
       return Status::Error(StatusCode::kCancelled, "training was cancelled between steps", "", static_cast<long long>(s));
     for (int r = 0; r < B; r++) {
       const int32_t i = batchIndices[static_cast<size_t>(s) * B + r];
@@ -236,7 +236,7 @@ Status TrainSteps(const TrainProblem& p, double* params, double* moment1, double
     if (!std::isfinite(loss)) return Status::Ok();
     ApplyUpdate(p, params, moment1, moment2, stepStart + s + 1, grad.data(), np);
     *completed = s + 1;
-    if (control.stepsDone != nullptr) __atomic_store_n(control.stepsDone, static_cast<int32_t>(s + 1), __ATOMIC_RELAXED);
+    control.PublishProgress(static_cast<int32_t>(s + 1));
   }
   return Status::Ok();
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "activations.h"
+#include "job_control.h"
 #include "status.h"
 
 namespace di {
@@ -42,23 +43,16 @@ struct TrainProblem {
   size_t BiasOffset(int l) const;
 };
 
-// Cancellation and progress shared with the main thread (both optional, may be null): a non-zero
-// *cancel (relaxed atomic load before every step) stops the run with kCancelled before the next
-// step; *stepsDone receives the number of steps applied so far (relaxed atomic store after each).
-struct TrainControl {
-  int32_t* cancel = nullptr;
-  int32_t* stepsDone = nullptr;
-};
-
 // Runs `count` optimizer steps from optimizer step `stepStart` (steps already taken; Adam's bias
 // correction uses stepStart + s + 1). Batch s uses rows batchIndices[s * B .. (s + 1) * B) of the
 // training set. Writes each step's mean loss to losses[s]. After the first non-finite loss the
 // update of that step is skipped and the run stops; *completed is the number of steps applied.
-// When control.cancel is set the run stops between two steps and returns kCancelled (info = steps
-// applied); parameters and moments then hold exactly the *completed finished steps.
+// control.cancel is polled before every step: when set, the run stops between two steps and returns
+// kCancelled (info = steps applied); parameters and moments then hold exactly the *completed
+// finished steps. control.progress receives the number of steps applied so far (0 at the start).
 Status TrainSteps(const TrainProblem& p, double* params, double* moment1, double* moment2, int64_t stepStart,
                   const int32_t* batchIndices, int count, double* losses, int* completed,
-                  const TrainControl& control = TrainControl());
+                  const JobControl& control = JobControl());
 
 // Mean cross-entropy (*loss) and number of correct argmax predictions over n examples.
 Status Evaluate(const TrainProblem& p, const double* params, const double* inputs, const int32_t* labels, int64_t n,

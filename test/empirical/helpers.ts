@@ -1,7 +1,6 @@
 /** Helpers of the empirical tests (and of their parity checks in test/parity): Haar draws and batch requests on either backend, small dense utilities (KS: test/helpers/stats.ts). */
 import { nativeAddon } from '../../lib/backend/config.js';
 import { allocHaarFactors, applyHaarLeft, sampleHaarFactors } from '../../lib/empirical/haar.js';
-import type { EmpiricalAddon } from '../../lib/empirical/native.js';
 import { HAAR_BLOCK_SIZE } from '../../lib/empirical/native.js';
 import { type BatchRequest } from '../../lib/empirical/sampler.js';
 import { Rng } from '../../lib/random/rng.js';
@@ -12,7 +11,7 @@ export async function haarMatrix(backend: 'native' | 'js', n: number, seed: bigi
   const q = new Float64Array(n * n);
   for (let i = 0; i < n; i++) q[i * n + i] = 1;
   if (backend === 'native') {
-    await nativeAddon<EmpiricalAddon>().empiricalHaarApply(n, seed, stream, q, n, opts.blockSize ?? HAAR_BLOCK_SIZE, opts.ormqr ?? false);
+    await nativeAddon().empiricalHaarApply(n, seed, stream, q, n, opts.blockSize ?? HAAR_BLOCK_SIZE, opts.ormqr ?? false);
   } else {
     const f = allocHaarFactors(n);
     sampleHaarFactors(new Rng(seed, stream), f);

@@ -13,7 +13,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { activationNames, resolveActivation } from '../../lib/activations/index.js';
-import { evaluateActivationJs, type ActivationsAddon } from '../../lib/activations/evaluate.js';
+import { evaluateActivationJs } from '../../lib/activations/evaluate.js';
 import { nativeAddon } from '../../lib/backend/config.js';
 import { hasNative } from '../helpers/backends.js';
 import { ACTIVATION_PARITY_ULPS } from '../helpers/tolerances.js';
@@ -64,7 +64,7 @@ function ulpDiff(a: Float64Array, b: Float64Array, scale: (i: number, v: number)
     it(`${JSON.stringify(spec)}: phi and phi' agree within ${ULP_BOUND} ulp`, () => {
       const a = resolveActivation(spec);
       const native = a.native as { id: number; param: number };
-      const c = nativeAddon<ActivationsAddon>().evaluateActivation(native.id, native.param, xs);
+      const c = nativeAddon().evaluateActivation(native.id, native.param, xs);
       const t = evaluateActivationJs(a, xs);
       const p = ulpDiff(c.phi, t.phi);
       const d = ulpDiff(c.dphi, t.dphi, (i, v) => termScale(a.name, xs[i] as number, v));
@@ -74,6 +74,6 @@ function ulpDiff(a: Float64Array, b: Float64Array, scale: (i: number, v: number)
   }
 
   it('rejects an id outside the table without crashing', () => {
-    expect(() => nativeAddon<ActivationsAddon>().evaluateActivation(99, 0, new Float64Array(1))).toThrow(/id/);
+    expect(() => nativeAddon().evaluateActivation(99, 0, new Float64Array(1))).toThrow(/id/);
   });
 });

@@ -32,7 +32,7 @@ describe('ziggurat tables', () => {
 });
 
 describe.skipIf(!hasNative)('native and JS streams are bit-identical', () => {
-  const addon = () => nativeAddon<LinalgAddon>();
+  const addon = (): LinalgAddon => nativeAddon();
   const pairs: [bigint, bigint][] = [
     [0n, 0n],
     [1n, 2n],

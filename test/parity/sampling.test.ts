@@ -19,7 +19,7 @@ import { TANH_GAUSS, TANH_ORTH, haarMatrix, request } from '../empirical/helpers
 
 (hasNative ? describe : describe.skip)('Haar factors: native and JS draw the same reflectors and matrices', () => {
   it('bit-identical v, tau and sign for several orders and streams', () => {
-    const addon = nativeAddon<EmpiricalAddon>();
+    const addon: EmpiricalAddon = nativeAddon();
     for (const n of [1, 2, 3, 17, 64]) {
       for (const stream of [0n, 5n]) {
         const v = new Float64Array(n * n);
